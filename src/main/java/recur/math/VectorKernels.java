@@ -1,24 +1,644 @@
 package recur.math;
 
-/** TEMPORARY: delegates to scalar until the SIMD bodies land (helper task). */
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernels on the Vector API ({@code jdk.incubator.vector}); {@link ScalarKernels} is the oracle
+ * they are tested against.
+ *
+ * <p>The float species is chosen once, here: {@link FloatVector#SPECIES_PREFERRED}, or 128/256/512 bits
+ * when {@code -Drecur.vector.bits} says so. It is a {@code static final} constant so that C2 folds it
+ * into every kernel.
+ *
+ * <p>The three matrix products share one register-blocked micro-kernel ({@link #kBlock}: {@link #MR} rows
+ * of C by {@link #NR} vectors of columns, held in FMA accumulators) that walks the k dimension with
+ * arbitrary strides for A, so {@code gemm} (A row-major) and {@code gemmAt} (A transposed) are the same
+ * code. k is cut into {@link #KC}-deep slabs so that the slab of B a block walks stays in L1/L2 while
+ * every row block of C reuses it. Column tails use one-vector and masked one-vector kernels, row tails
+ * one-row kernels. {@code gemmBt} is in dot-product form (4x2 blocks of vector accumulators, one
+ * {@code reduceLanes} each).
+ *
+ * <p>Nothing here allocates once C2 has compiled it: every vector and mask is a local of a method
+ * simple enough for escape analysis to scalar-replace, and no mask is passed between methods.
+ */
 public final class VectorKernels implements Kernels {
-    private final ScalarKernels s = new ScalarKernels();
-    @Override public String name() { return "vector-temporary"; }
-    @Override public void gemm(float[] c, int cOff, int ldc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, int m, int n, int k) { s.gemm(c, cOff, ldc, a, aOff, lda, b, bOff, ldb, m, n, k); }
-    @Override public void gemmBt(float[] c, int cOff, int ldc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, int m, int n, int k) { s.gemmBt(c, cOff, ldc, a, aOff, lda, b, bOff, ldb, m, n, k); }
-    @Override public void gemmAt(float[] c, int cOff, int ldc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, int m, int n, int k) { s.gemmAt(c, cOff, ldc, a, aOff, lda, b, bOff, ldb, m, n, k); }
-    @Override public void gemv(float[] y, int yOff, float[] a, int aOff, int lda, float[] x, int xOff, int m, int n) { s.gemv(y, yOff, a, aOff, lda, x, xOff, m, n); }
-    @Override public void axpy(float[] y, int yOff, float alpha, float[] x, int xOff, int n) { s.axpy(y, yOff, alpha, x, xOff, n); }
-    @Override public float dot(float[] x, int xOff, float[] y, int yOff, int n) { return s.dot(x, xOff, y, yOff, n); }
-    @Override public void scale(float[] x, int xOff, float alpha, int n) { s.scale(x, xOff, alpha, n); }
-    @Override public double sumSquares(float[] x, int xOff, int n) { return s.sumSquares(x, xOff, n); }
-    @Override public void addRow(float[] c, int cOff, int ldc, float[] v, int vOff, int m, int n) { s.addRow(c, cOff, ldc, v, vOff, m, n); }
-    @Override public void sumRows(float[] out, int outOff, float[] a, int aOff, int lda, int m, int n) { s.sumRows(out, outOff, a, aOff, lda, m, n); }
-    @Override public void sigmoid(float[] y, int yOff, float[] x, int xOff, int n) { s.sigmoid(y, yOff, x, xOff, n); }
-    @Override public void tanh(float[] y, int yOff, float[] x, int xOff, int n) { s.tanh(y, yOff, x, xOff, n); }
-    @Override public void relu(float[] y, int yOff, float[] x, int xOff, int n) { s.relu(y, yOff, x, xOff, n); }
-    @Override public void sigmoidBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) { s.sigmoidBackward(dx, dxOff, y, yOff, dy, dyOff, n); }
-    @Override public void tanhBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) { s.tanhBackward(dx, dxOff, y, yOff, dy, dyOff, n); }
-    @Override public void reluBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) { s.reluBackward(dx, dxOff, y, yOff, dy, dyOff, n); }
-    @Override public double crossEntropy(float[] dlogits, int dOff, float[] logits, int lOff, int ld, int[] targets, int tOff, int rows, int cols, float gradScale) { return s.crossEntropy(dlogits, dOff, logits, lOff, ld, targets, tOff, rows, cols, gradScale); }
+
+    /** The float species every kernel uses. */
+    static final VectorSpecies<Float> S = chooseSpecies();
+    /** Lanes per vector. */
+    static final int L = S.length();
+
+    /** Depth of the k slabs in the matrix products. */
+    private static final int KC = 256;
+    /** Elements per float-accumulated block in {@link #sumSquares} before it is added in double. */
+    private static final int SQ_BLOCK = 1024;
+
+    static VectorSpecies<Float> chooseSpecies() {
+        String bits = System.getProperty("recur.vector.bits");
+        if (bits == null || bits.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        return switch (bits.trim()) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException(
+                    "recur.vector.bits must be 128, 256 or 512, not '" + bits + "'");
+        };
+    }
+
+    @Override
+    public String name() {
+        return "vector-" + S.vectorBitSize();
+    }
+
+    // ---------------------------------------------------------------- matrix products
+
+    @Override
+    public void gemm(float[] c, int cOff, int ldc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     int m, int n, int k) {
+        // A (i, p) at aOff + i * lda + p
+        blocked(c, cOff, ldc, a, aOff, lda, 1, b, bOff, ldb, m, n, k);
+    }
+
+    @Override
+    public void gemmAt(float[] c, int cOff, int ldc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       int m, int n, int k) {
+        // A stored (k, m): element (i, p) of A^T at aOff + p * lda + i
+        blocked(c, cOff, ldc, a, aOff, 1, lda, b, bOff, ldb, m, n, k);
+    }
+
+    /**
+     * C[m,n] += A'[m,k] * B[k,n] where A'(i, p) = a[aOff + i * ars + p * aps]: walks k in KC slabs,
+     * columns in MR x NR register blocks, then one-vector and masked tails.
+     */
+    private static void blocked(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int aps,
+                                float[] b, int bOff, int ldb, int m, int n, int k) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            return;
+        }
+        final int nb = NR * L;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            int a0 = aOff + pc * aps;
+            int b0 = bOff + pc * ldb;
+            int j = 0;
+            for (; j + nb <= n; j += nb) {
+                int i = 0;
+                for (; i + MR <= m; i += MR) {
+                    kBlock(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                }
+                for (; i < m; i++) {
+                    kRow(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                }
+            }
+            for (; j + L <= n; j += L) {
+                int i = 0;
+                for (; i + MR <= m; i += MR) {
+                    kCol(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                }
+                for (; i < m; i++) {
+                    kOne(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                }
+            }
+            if (j < n) {
+                int rem = n - j;
+                int i = 0;
+                for (; i + MR <= m; i += MR) {
+                    kColMasked(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
+                }
+                for (; i < m; i++) {
+                    kOneMasked(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
+                }
+            }
+        }
+    }
+
+    /** Rows of C per register block. */
+    private static final int MR = 4;
+    /** Vectors of C per register block. */
+    private static final int NR = 3;
+
+    private static void kBlock(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
+        FloatVector c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+        FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+        FloatVector c12 = FloatVector.fromArray(S, c, ci + 1 * ldc + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+        FloatVector c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+        FloatVector c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c12.intoArray(c, ci + 1 * ldc + 2 * L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c22.intoArray(c, ci + 2 * ldc + 2 * L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c32.intoArray(c, ci + 3 * ldc + 2 * L);
+    }
+
+    private static void kRow(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
+        FloatVector c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+    }
+
+    private static void kCol(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = a3.fma(b0, c30);
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + 1 * ldc);
+        c20.intoArray(c, ci + 2 * ldc);
+        c30.intoArray(c, ci + 3 * ldc);
+    }
+
+    private static void kOne(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+        }
+        c00.intoArray(c, ci);
+    }
+
+    private static void kColMasked(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
+        VectorMask<Float> mk = S.indexInRange(0, rem);
+        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc, mk);
+        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc, mk);
+        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc, mk);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = a3.fma(b0, c30);
+        }
+        c00.intoArray(c, ci, mk);
+        c10.intoArray(c, ci + 1 * ldc, mk);
+        c20.intoArray(c, ci + 2 * ldc, mk);
+        c30.intoArray(c, ci + 3 * ldc, mk);
+    }
+
+    private static void kOneMasked(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
+        VectorMask<Float> mk = S.indexInRange(0, rem);
+        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+        }
+        c00.intoArray(c, ci, mk);
+    }
+
+    @Override
+    public void gemmBt(float[] c, int cOff, int ldc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       int m, int n, int k) {
+        if (m <= 0 || n <= 0 || k <= 0) {
+            return;
+        }
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int j = 0;
+            for (; j + 2 <= n; j += 2) {
+                dot4x2(c, cOff + i * ldc + j, ldc, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, k);
+            }
+            if (j < n) {
+                dot4x1(c, cOff + i * ldc + j, ldc, a, aOff + i * lda, lda, b, bOff + j * ldb, k);
+            }
+        }
+        for (; i < m; i++) {
+            // one row left: B's rows against it are a gemv
+            gemvT(c, cOff + i * ldc, a, aOff + i * lda, b, bOff, ldb, n, k);
+        }
+    }
+
+    /** C[4 rows, 2 columns] += A[4 rows, k] . B[2 rows, k]. */
+    private static void dot4x2(float[] c, int ci, int ldc, float[] a, int ai, int lda, float[] b, int bj, int ldb,
+                               int k) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + L <= k; p += L) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bj + p);
+            FloatVector b1 = FloatVector.fromArray(S, b, bj + ldb + p);
+            FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
+            s00 = a0.fma(b0, s00);
+            s01 = a0.fma(b1, s01);
+            FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p);
+            s10 = a1.fma(b0, s10);
+            s11 = a1.fma(b1, s11);
+            FloatVector a2 = FloatVector.fromArray(S, a, ai + 2 * lda + p);
+            s20 = a2.fma(b0, s20);
+            s21 = a2.fma(b1, s21);
+            FloatVector a3 = FloatVector.fromArray(S, a, ai + 3 * lda + p);
+            s30 = a3.fma(b0, s30);
+            s31 = a3.fma(b1, s31);
+        }
+        if (p < k) {
+            VectorMask<Float> mk = S.indexInRange(p, k);
+            FloatVector b0 = FloatVector.fromArray(S, b, bj + p, mk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bj + ldb + p, mk);
+            FloatVector a0 = FloatVector.fromArray(S, a, ai + p, mk);
+            s00 = a0.fma(b0, s00);
+            s01 = a0.fma(b1, s01);
+            FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p, mk);
+            s10 = a1.fma(b0, s10);
+            s11 = a1.fma(b1, s11);
+            FloatVector a2 = FloatVector.fromArray(S, a, ai + 2 * lda + p, mk);
+            s20 = a2.fma(b0, s20);
+            s21 = a2.fma(b1, s21);
+            FloatVector a3 = FloatVector.fromArray(S, a, ai + 3 * lda + p, mk);
+            s30 = a3.fma(b0, s30);
+            s31 = a3.fma(b1, s31);
+        }
+        c[ci] += s00.reduceLanes(VectorOperators.ADD);
+        c[ci + 1] += s01.reduceLanes(VectorOperators.ADD);
+        c[ci + ldc] += s10.reduceLanes(VectorOperators.ADD);
+        c[ci + ldc + 1] += s11.reduceLanes(VectorOperators.ADD);
+        c[ci + 2 * ldc] += s20.reduceLanes(VectorOperators.ADD);
+        c[ci + 2 * ldc + 1] += s21.reduceLanes(VectorOperators.ADD);
+        c[ci + 3 * ldc] += s30.reduceLanes(VectorOperators.ADD);
+        c[ci + 3 * ldc + 1] += s31.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** C[4 rows, 1 column] += A[4 rows, k] . B[1 row, k]. */
+    private static void dot4x1(float[] c, int ci, int ldc, float[] a, int ai, int lda, float[] b, int bj, int k) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int p = 0;
+        for (; p + L <= k; p += L) {
+            FloatVector bv = FloatVector.fromArray(S, b, bj + p);
+            s0 = FloatVector.fromArray(S, a, ai + p).fma(bv, s0);
+            s1 = FloatVector.fromArray(S, a, ai + lda + p).fma(bv, s1);
+            s2 = FloatVector.fromArray(S, a, ai + 2 * lda + p).fma(bv, s2);
+            s3 = FloatVector.fromArray(S, a, ai + 3 * lda + p).fma(bv, s3);
+        }
+        if (p < k) {
+            VectorMask<Float> mk = S.indexInRange(p, k);
+            FloatVector bv = FloatVector.fromArray(S, b, bj + p, mk);
+            s0 = FloatVector.fromArray(S, a, ai + p, mk).fma(bv, s0);
+            s1 = FloatVector.fromArray(S, a, ai + lda + p, mk).fma(bv, s1);
+            s2 = FloatVector.fromArray(S, a, ai + 2 * lda + p, mk).fma(bv, s2);
+            s3 = FloatVector.fromArray(S, a, ai + 3 * lda + p, mk).fma(bv, s3);
+        }
+        c[ci] += s0.reduceLanes(VectorOperators.ADD);
+        c[ci + ldc] += s1.reduceLanes(VectorOperators.ADD);
+        c[ci + 2 * ldc] += s2.reduceLanes(VectorOperators.ADD);
+        c[ci + 3 * ldc] += s3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** y[m] += A[m, n] . x[n], four rows of A at a time against one pass over x. */
+    @Override
+    public void gemv(float[] y, int yOff, float[] a, int aOff, int lda, float[] x, int xOff, int m, int n) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            dot4x1(y, yOff + i, 1, a, aOff + i * lda, lda, x, xOff, n);
+        }
+        for (; i < m; i++) {
+            y[yOff + i] += dot(a, aOff + i * lda, x, xOff, n);
+        }
+    }
+
+    /** y[n] += B[n, k] . x[k] (row i of a gemmBt with one row left). */
+    private void gemvT(float[] y, int yOff, float[] x, int xOff, float[] b, int bOff, int ldb, int n, int k) {
+        gemv(y, yOff, b, bOff, ldb, x, xOff, n, k);
+    }
+
+    // ---------------------------------------------------------------- vectors
+
+    @Override
+    public void axpy(float[] y, int yOff, float alpha, float[] x, int xOff, int n) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i))
+                    .intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
+            s1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), s1);
+            s2 = FloatVector.fromArray(S, x, xOff + i + 2 * L)
+                    .fma(FloatVector.fromArray(S, y, yOff + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, x, xOff + i + 3 * L)
+                    .fma(FloatVector.fromArray(S, y, yOff + i + 3 * L), s3);
+        }
+        for (; i + L <= n; i += L) {
+            s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xOff + i] * y[yOff + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void scale(float[] x, int xOff, float alpha, int n) {
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(va).intoArray(x, xOff + i);
+        }
+        for (; i < n; i++) {
+            x[xOff + i] *= alpha;
+        }
+    }
+
+    /**
+     * Squares are summed in float vectors over blocks of {@link #SQ_BLOCK} elements (at most 32 terms a
+     * lane), and each block's total is added in double: relative error stays near 1e-6 at any length.
+     */
+    @Override
+    public double sumSquares(float[] x, int xOff, int n) {
+        double total = 0;
+        int i = 0;
+        while (i + L <= n) {
+            int end = Math.min(n, i + SQ_BLOCK);
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            for (; i + 2 * L <= end; i += 2 * L) {
+                FloatVector v0 = FloatVector.fromArray(S, x, xOff + i);
+                FloatVector v1 = FloatVector.fromArray(S, x, xOff + i + L);
+                s0 = v0.fma(v0, s0);
+                s1 = v1.fma(v1, s1);
+            }
+            for (; i + L <= end; i += L) {
+                FloatVector v0 = FloatVector.fromArray(S, x, xOff + i);
+                s0 = v0.fma(v0, s0);
+            }
+            total += s0.add(s1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            double v = x[xOff + i];
+            total += v * v;
+        }
+        return total;
+    }
+
+    @Override
+    public void addRow(float[] c, int cOff, int ldc, float[] v, int vOff, int m, int n) {
+        for (int r = 0; r < m; r++) {
+            int row = cOff + r * ldc;
+            int j = 0;
+            for (; j + L <= n; j += L) {
+                FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, v, vOff + j)).intoArray(c, row + j);
+            }
+            for (; j < n; j++) {
+                c[row + j] += v[vOff + j];
+            }
+        }
+    }
+
+    /** Sums a strip of columns down all rows in registers, then adds it to out once. */
+    @Override
+    public void sumRows(float[] out, int outOff, float[] a, int aOff, int lda, int m, int n) {
+        if (m <= 0) {
+            return;
+        }
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector s0 = FloatVector.fromArray(S, out, outOff + j);
+            FloatVector s1 = FloatVector.fromArray(S, out, outOff + j + L);
+            for (int r = 0, ar = aOff + j; r < m; r++, ar += lda) {
+                s0 = s0.add(FloatVector.fromArray(S, a, ar));
+                s1 = s1.add(FloatVector.fromArray(S, a, ar + L));
+            }
+            s0.intoArray(out, outOff + j);
+            s1.intoArray(out, outOff + j + L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector s0 = FloatVector.fromArray(S, out, outOff + j);
+            for (int r = 0, ar = aOff + j; r < m; r++, ar += lda) {
+                s0 = s0.add(FloatVector.fromArray(S, a, ar));
+            }
+            s0.intoArray(out, outOff + j);
+        }
+        for (; j < n; j++) {
+            float s = out[outOff + j];
+            for (int r = 0, ar = aOff + j; r < m; r++, ar += lda) {
+                s += a[ar];
+            }
+            out[outOff + j] = s;
+        }
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    @Override
+    public void sigmoid(float[] y, int yOff, float[] x, int xOff, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, xOff + i).neg().lanewise(VectorOperators.EXP);
+            one.div(e.add(one)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+        }
+    }
+
+    @Override
+    public void tanh(float[] y, int yOff, float[] x, int xOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = (float) Math.tanh(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void relu(float[] y, int yOff, float[] x, int xOff, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).max(zero).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = Math.max(0f, x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void sigmoidBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector s = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).mul(s).mul(one.sub(s)).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float s = y[yOff + i];
+            dx[dxOff + i] = dy[dyOff + i] * s * (1f - s);
+        }
+    }
+
+    @Override
+    public void tanhBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector t = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector.fromArray(S, dy, dyOff + i).mul(one.sub(t.mul(t))).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            float t = y[yOff + i];
+            dx[dxOff + i] = dy[dyOff + i] * (1f - t * t);
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            VectorMask<Float> pos = FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, dy, dyOff + i), pos).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) {
+            dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
+        }
+    }
+
+    // ---------------------------------------------------------------- loss
+
+    /**
+     * Row max and exp-sum run on vectors where a row holds at least one vector (the exp-sum in float
+     * lanes, reduced into double); the log-sum-exp itself, the loss and the target's gradient are
+     * computed in double like the scalar twin. Probabilities are exp((x - max) - log(sum)), which keeps
+     * the float exponent exact to a few ulps even for large logits. dlogits may alias logits.
+     */
+    @Override
+    public double crossEntropy(float[] dlogits, int dOff, float[] logits, int lOff, int ld, int[] targets, int tOff,
+                               int rows, int cols, float gradScale) {
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int row = lOff + r * ld;
+            int j = 0;
+            float max = Float.NEGATIVE_INFINITY;
+            if (cols >= L) {
+                FloatVector vmax = FloatVector.fromArray(S, logits, row);
+                for (j = L; j + L <= cols; j += L) {
+                    vmax = vmax.max(FloatVector.fromArray(S, logits, row + j));
+                }
+                max = vmax.reduceLanes(VectorOperators.MAX);
+            }
+            for (; j < cols; j++) {
+                max = Math.max(max, logits[row + j]);
+            }
+            double sum = 0;
+            j = 0;
+            if (cols >= L) {
+                FloatVector vm = FloatVector.broadcast(S, max);
+                FloatVector s0 = FloatVector.zero(S);
+                for (; j + L <= cols; j += L) {
+                    s0 = s0.add(FloatVector.fromArray(S, logits, row + j).sub(vm).lanewise(VectorOperators.EXP));
+                }
+                sum = s0.reduceLanes(VectorOperators.ADD);
+            }
+            for (; j < cols; j++) {
+                sum += Math.exp(logits[row + j] - max);
+            }
+            double lse = Math.log(sum);
+            double logSum = max + lse;
+            int target = targets[tOff + r];
+            float xt = logits[row + target];
+            loss += logSum - xt;
+            if (dlogits != null) {
+                int drow = dOff + r * ld;
+                j = 0;
+                FloatVector vm = FloatVector.broadcast(S, max);
+                FloatVector vl = FloatVector.broadcast(S, (float) lse);
+                FloatVector vg = FloatVector.broadcast(S, gradScale);
+                for (; j + L <= cols; j += L) {
+                    FloatVector.fromArray(S, logits, row + j).sub(vm).sub(vl).lanewise(VectorOperators.EXP).mul(vg)
+                            .intoArray(dlogits, drow + j);
+                }
+                for (; j < cols; j++) {
+                    dlogits[drow + j] = (float) Math.exp(logits[row + j] - logSum) * gradScale;
+                }
+                dlogits[drow + target] = ((float) Math.exp(xt - logSum) - 1f) * gradScale;
+            }
+        }
+        return loss;
+    }
 }
