@@ -1,0 +1,51 @@
+package recur.wire;
+
+import java.util.ArrayList;
+import java.util.List;
+import recur.wire.proto.GradientPush;
+
+/**
+ * A worker's gradient for one version, with its telemetry and the state of its shards after the
+ * window. Delivered by reference inside one JVM; {@link #toProto}/{@link #fromProto} on the wire.
+ *
+ * @param grad      flat gradient (ParamLayout order): token-weighted mean over the worker's shards,
+ *                  after local clipping
+ * @param lossCount number of loss terms averaged (the weight of this gradient in the average)
+ * @param norm      L2 norm before clipping
+ * @param clipRatio coefficient applied by local clipping (1 when it did not clip)
+ * @param idleMs    time the worker waited between its previous push and the weights it computed on
+ */
+public record GradientMessage(int workerId, long weightVersion, float[] grad, long tokens, long lossCount,
+                              double loss, double norm, double clipRatio, double computeMs, double idleMs,
+                              List<ShardSnapshot> shards) {
+
+    public GradientMessage {
+        shards = List.copyOf(shards);
+    }
+
+    public GradientPush toProto() {
+        GradientPush.Builder b = GradientPush.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(workerId)
+                .setWeightVersion(weightVersion).setGrad(Tensors.encode(grad)).setTokens(tokens)
+                .setLossCount(lossCount).setLoss(loss).setNorm(norm).setClipRatio(clipRatio)
+                .setComputeMs(computeMs).setIdleMs(idleMs);
+        for (ShardSnapshot s : shards) {
+            b.addShards(s.toProto());
+        }
+        return b.build();
+    }
+
+    public static GradientMessage fromProto(GradientPush p) {
+        WireFormat.check(p.getFormat(), "gradient push");
+        if (p.getGrad().getShapeCount() != 1) {
+            throw new WireFormatException("gradient: expected a flat tensor (rank 1), found shape "
+                    + p.getGrad().getShapeList());
+        }
+        float[] grad = Tensors.decode(p.getGrad(), "gradient");
+        List<ShardSnapshot> shards = new ArrayList<>(p.getShardsCount());
+        for (var s : p.getShardsList()) {
+            shards.add(ShardSnapshot.fromProto(s));
+        }
+        return new GradientMessage(p.getWorkerId(), p.getWeightVersion(), grad, p.getTokens(), p.getLossCount(),
+                p.getLoss(), p.getNorm(), p.getClipRatio(), p.getComputeMs(), p.getIdleMs(), shards);
+    }
+}

@@ -1,0 +1,109 @@
+package recur.wire;
+
+import java.util.ArrayList;
+import java.util.List;
+import recur.model.ModelSpec;
+import recur.nn.RecurrentState;
+import recur.wire.proto.ShardState;
+
+/**
+ * Where a shard's B streams stand: data position, epoch and the hidden state carried into the next
+ * window (h and, for LSTM, c per layer, each (B, H)). Arrays are owned by the snapshot; take copies
+ * with {@link #of} and apply them with {@link #restore}.
+ */
+public record ShardSnapshot(int shard, int position, long epoch, float[][] h, float[][] c, boolean[] atStart) {
+
+    /** A copy of a live state. */
+    public static ShardSnapshot of(int shard, int position, long epoch, RecurrentState s) {
+        float[][] h = new float[s.h.length][];
+        float[][] c = new float[s.c.length][];
+        for (int l = 0; l < h.length; l++) {
+            h[l] = s.h[l].clone();
+            c[l] = s.c[l].clone();
+        }
+        return new ShardSnapshot(shard, position, epoch, h, c, s.atStart.clone());
+    }
+
+    /** A shard at the very start of the data (all streams start from the initial state). */
+    public static ShardSnapshot fresh(int shard, ModelSpec spec, int streams) {
+        return of(shard, 0, 0, new RecurrentState(spec, streams));
+    }
+
+    /** Copies this snapshot into {@code s}, after checking that the shapes match. */
+    public void restore(RecurrentState s) {
+        if (h.length != s.h.length || c.length != s.c.length || atStart.length != s.batch) {
+            throw new WireFormatException("shard " + shard + ": expected " + s.h.length + " layers of " + s.batch
+                    + " streams, found " + h.length + " layers of " + atStart.length);
+        }
+        for (int l = 0; l < h.length; l++) {
+            check("h", l, h[l].length, s.h[l].length);
+            check("c", l, c[l].length, s.c[l].length);
+            System.arraycopy(h[l], 0, s.h[l], 0, h[l].length);
+            System.arraycopy(c[l], 0, s.c[l], 0, c[l].length);
+        }
+        System.arraycopy(atStart, 0, s.atStart, 0, atStart.length);
+    }
+
+    private void check(String name, int layer, int found, int expected) {
+        if (found != expected) {
+            throw new WireFormatException("shard " + shard + " " + name + "[" + layer + "]: expected " + expected
+                    + " floats, found " + found);
+        }
+    }
+
+    public ShardState toProto() {
+        ShardState.Builder b = ShardState.newBuilder().setShard(shard).setPosition(position).setEpoch(epoch);
+        int streams = atStart.length;
+        for (float[] x : h) {
+            b.addH(Tensors.encode(x, streams, x.length / Math.max(1, streams)));
+        }
+        for (float[] x : c) {
+            b.addC(Tensors.encode(x, streams, x.length / Math.max(1, streams)));
+        }
+        for (boolean a : atStart) {
+            b.addAtStart(a);
+        }
+        return b.build();
+    }
+
+    public static ShardSnapshot fromProto(ShardState p) {
+        String what = "shard " + p.getShard();
+        if (p.getShard() < 0 || p.getPosition() < 0 || p.getEpoch() < 0) {
+            throw new WireFormatException(what + ": expected non-negative shard, position and epoch, found "
+                    + p.getShard() + ", " + p.getPosition() + ", " + p.getEpoch());
+        }
+        if (p.getCCount() != 0 && p.getCCount() != p.getHCount()) {
+            throw new WireFormatException(what + ": expected 0 or " + p.getHCount() + " cell tensors, found "
+                    + p.getCCount());
+        }
+        int streams = p.getAtStartCount();
+        float[][] h = layers(p.getHList(), what + " h", streams);
+        float[][] c = p.getCCount() == 0 ? emptyLayers(h.length) : layers(p.getCList(), what + " c", streams);
+        boolean[] atStart = new boolean[streams];
+        for (int b = 0; b < streams; b++) {
+            atStart[b] = p.getAtStart(b);
+        }
+        return new ShardSnapshot(p.getShard(), p.getPosition(), p.getEpoch(), h, c, atStart);
+    }
+
+    private static float[][] layers(List<recur.wire.proto.Tensor> ts, String what, int streams) {
+        List<float[]> out = new ArrayList<>();
+        for (int l = 0; l < ts.size(); l++) {
+            recur.wire.proto.Tensor t = ts.get(l);
+            if (t.getShapeCount() != 2 || t.getShape(0) != streams) {
+                throw new WireFormatException(what + "[" + l + "]: expected shape [" + streams + ", H], found "
+                        + t.getShapeList());
+            }
+            out.add(Tensors.decode(t, what + "[" + l + "]"));
+        }
+        return out.toArray(new float[0][]);
+    }
+
+    private static float[][] emptyLayers(int n) {
+        float[][] out = new float[n][];
+        for (int l = 0; l < n; l++) {
+            out[l] = new float[0];
+        }
+        return out;
+    }
+}

@@ -1,0 +1,120 @@
+package recur.wire;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import recur.wire.proto.Tensor;
+
+/**
+ * Dense tensors on the wire: {@code repeated int32 shape} plus little-endian float32 {@code bytes}
+ * (packed {@code repeated float} measured about 2x slower for 4 MiB payloads). Decoding checks the
+ * element count with {@link Math#multiplyExact} and says "expected X, found Y" when sizes disagree.
+ */
+public final class Tensors {
+    /** Largest element count a Java array can hold here. */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    private Tensors() {}
+
+    /** {@code data[0, product(shape))} as a tensor of that shape. */
+    public static Tensor encode(float[] data, int... shape) {
+        int n = (int) elements(shape, "tensor");
+        if (n > data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
+                    + " floats, the array has " + data.length);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(n, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(data, 0, n);
+        Tensor.Builder t = Tensor.newBuilder().setData(UnsafeByteOperations.unsafeWrap(bytes.array()));
+        for (int d : shape) {
+            t.addShape(d);
+        }
+        return t.build();
+    }
+
+    /** A flat tensor of shape {@code [data.length]}. */
+    public static Tensor encode(float[] data) {
+        return encode(data, data.length);
+    }
+
+    /** The tensor's values; {@code what} names it in error messages. */
+    public static float[] decode(Tensor t, String what) {
+        long n = elements(t.getShapeList(), what);
+        long bytes = Math.multiplyExact(n, (long) Float.BYTES);
+        if (bytes != t.getData().size()) {
+            throw new WireFormatException(what + ": shape " + t.getShapeList() + " needs " + bytes
+                    + " bytes, found " + t.getData().size());
+        }
+        float[] out = new float[(int) n];
+        t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        return out;
+    }
+
+    /** The tensor's values after checking that its shape is exactly {@code expected}. */
+    public static float[] decode(Tensor t, String what, int... expected) {
+        List<Integer> shape = t.getShapeList();
+        boolean same = shape.size() == expected.length;
+        for (int i = 0; same && i < expected.length; i++) {
+            same = shape.get(i) == expected[i];
+        }
+        if (!same) {
+            throw new WireFormatException(what + ": expected shape " + Arrays.toString(expected) + ", found " + shape);
+        }
+        return decode(t, what);
+    }
+
+    /** Token ids as little-endian int32 bytes. */
+    public static ByteString encodeInts(int[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(values.length, Integer.BYTES))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asIntBuffer().put(values);
+        return UnsafeByteOperations.unsafeWrap(bytes.array());
+    }
+
+    /** Little-endian int32 bytes back to ints; the byte count must be a multiple of 4. */
+    public static int[] decodeInts(ByteString bytes, String what) {
+        if (bytes.size() % Integer.BYTES != 0) {
+            throw new WireFormatException(what + ": expected a multiple of 4 bytes, found " + bytes.size());
+        }
+        int[] out = new int[bytes.size() / Integer.BYTES];
+        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+        return out;
+    }
+
+    private static long elements(int[] shape, String what) {
+        long n = 1;
+        for (int d : shape) {
+            n = checkedTimes(n, d, shape.length, what);
+        }
+        return n;
+    }
+
+    private static long elements(List<Integer> shape, String what) {
+        long n = 1;
+        for (int d : shape) {
+            n = checkedTimes(n, d, shape.size(), what);
+        }
+        return n;
+    }
+
+    private static long checkedTimes(long n, int d, int rank, String what) {
+        if (d < 0) {
+            throw new WireFormatException(what + ": expected dimensions >= 0, found " + d);
+        }
+        long product;
+        try {
+            product = Math.multiplyExact(n, d);
+        } catch (ArithmeticException e) {
+            throw new WireFormatException(what + ": expected at most " + MAX_ELEMENTS + " elements, found an overflowing"
+                    + " rank-" + rank + " shape");
+        }
+        if (product > MAX_ELEMENTS) {
+            throw new WireFormatException(what + ": expected at most " + MAX_ELEMENTS + " elements, found "
+                    + product + " or more");
+        }
+        return product;
+    }
+}

@@ -1,0 +1,92 @@
+package recur.wire;
+
+import java.util.ArrayList;
+import java.util.List;
+import recur.wire.proto.Weights;
+
+/**
+ * Parameters of one version sent to a worker, with the shards it gains or loses and the stop
+ * signal. {@code params} is shared, never modified after sending: the server snapshots each version.
+ * Delivered by reference inside one JVM; on the wire the encoding is made once and reused for every
+ * worker the same message goes to.
+ */
+public final class WeightsMessage {
+    private final long version;
+    private final float[] params;
+    private final List<ShardGrant> assign;
+    private final List<Integer> revoke;
+    private final boolean stop;
+    private final boolean idle;
+    private volatile byte[] encoded;
+
+    public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
+                          boolean idle) {
+        this.version = version;
+        this.params = params;
+        this.assign = List.copyOf(assign);
+        this.revoke = List.copyOf(revoke);
+        this.stop = stop;
+        this.idle = idle;
+    }
+
+    /** The same weights with other shard moves (the parameter snapshot is shared, not copied). */
+    public WeightsMessage withMoves(List<ShardGrant> assign, List<Integer> revoke, boolean idle) {
+        return new WeightsMessage(version, params, assign, revoke, stop, idle);
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public float[] params() {
+        return params;
+    }
+
+    public List<ShardGrant> assign() {
+        return assign;
+    }
+
+    public List<Integer> revoke() {
+        return revoke;
+    }
+
+    public boolean stop() {
+        return stop;
+    }
+
+    public boolean idle() {
+        return idle;
+    }
+
+    /** The wire bytes, computed once. */
+    public byte[] toBytes() {
+        byte[] b = encoded;
+        if (b == null) {
+            b = toProto().toByteArray();
+            encoded = b;
+        }
+        return b;
+    }
+
+    public Weights toProto() {
+        Weights.Builder b = Weights.newBuilder().setFormat(WireFormat.VERSION).setVersion(version)
+                .setStop(stop).setIdle(idle).addAllRevoke(revoke);
+        if (params != null) {
+            b.setParams(Tensors.encode(params));
+        }
+        for (ShardGrant g : assign) {
+            b.addAssign(g.toProto());
+        }
+        return b.build();
+    }
+
+    public static WeightsMessage fromProto(Weights p) {
+        WireFormat.check(p.getFormat(), "weights");
+        float[] params = p.hasParams() ? Tensors.decode(p.getParams(), "weights") : null;
+        List<ShardGrant> assign = new ArrayList<>(p.getAssignCount());
+        for (var a : p.getAssignList()) {
+            assign.add(ShardGrant.fromProto(a));
+        }
+        return new WeightsMessage(p.getVersion(), params, assign, p.getRevokeList(), p.getStop(), p.getIdle());
+    }
+}

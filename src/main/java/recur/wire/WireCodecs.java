@@ -1,0 +1,67 @@
+package recur.wire;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.ToIntFunction;
+import recur.wire.proto.Heartbeat;
+import recur.wire.proto.HeartbeatReply;
+import recur.wire.proto.JoinReply;
+import recur.wire.proto.JoinRequest;
+import recur.wire.proto.Leave;
+
+/**
+ * Registers the default event-bus codecs of every message the trainer sends, once per Vert.x
+ * instance (call it where the instance is made; later calls for the same instance do nothing).
+ */
+public final class WireCodecs {
+    private static final Set<Vertx> REGISTERED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    private WireCodecs() {}
+
+    public static void register(Vertx vertx) {
+        if (!REGISTERED.add(vertx)) {
+            return;
+        }
+        EventBus bus = vertx.eventBus();
+        bus.registerDefaultCodec(GradientMessage.class, new WireCodec<>("recur.GradientPush",
+                m -> m.toProto().toByteArray(), b -> GradientMessage.fromProto(parse(b, "gradient push",
+                        recur.wire.proto.GradientPush::parseFrom))));
+        bus.registerDefaultCodec(WeightsMessage.class, new WireCodec<>("recur.Weights",
+                WeightsMessage::toBytes, b -> WeightsMessage.fromProto(parse(b, "weights",
+                        recur.wire.proto.Weights::parseFrom))));
+        proto(bus, JoinRequest.class, "join request", JoinRequest::parseFrom, JoinRequest::getFormat);
+        proto(bus, JoinReply.class, "join reply", JoinReply::parseFrom, JoinReply::getFormat);
+        proto(bus, Heartbeat.class, "heartbeat", Heartbeat::parseFrom, Heartbeat::getFormat);
+        proto(bus, HeartbeatReply.class, "heartbeat reply", HeartbeatReply::parseFrom, HeartbeatReply::getFormat);
+        proto(bus, Leave.class, "leave", Leave::parseFrom, Leave::getFormat);
+    }
+
+    /** A parser of one protobuf type. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(byte[] bytes) throws InvalidProtocolBufferException;
+    }
+
+    private static <T extends Message> void proto(EventBus bus, Class<T> type, String what, Parser<T> parser,
+                                                  ToIntFunction<T> format) {
+        bus.registerDefaultCodec(type, new WireCodec<T>("recur." + type.getSimpleName(), Message::toByteArray, b -> {
+            T m = parse(b, what, parser);
+            WireFormat.check(format.applyAsInt(m), what);
+            return m;
+        }));
+    }
+
+    /** Parses protobuf bytes, turning a protobuf error into a {@link WireFormatException}. */
+    public static <T> T parse(byte[] bytes, String what, Parser<T> parser) {
+        try {
+            return parser.parse(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new WireFormatException(what + ": malformed protobuf (" + e.getMessage() + ")", e);
+        }
+    }
+}
