@@ -1,0 +1,106 @@
+package recur.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import recur.io.Json;
+import recur.math.Kernels;
+import recur.nn.Network;
+import recur.nn.RecurrentState;
+import recur.nn.Window;
+
+/**
+ * {@code recur eval}: the mean next-character cross-entropy of a model on a text, read as one stream
+ * from the model's initial state (state carried from window to window, forward only).
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false, showDefaultValues = true,
+        description = "Measure how well a model predicts a text: mean next-character cross-entropy "
+                + "(nats and bits per character).",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  recur eval --model runs/latest/model.safetensors \\",
+            "             --text runs/latest/held-out.txt",
+            "  recur eval --model m.safetensors --text test.txt --json | tail -n 1"})
+final class EvalCommand implements Callable<Integer> {
+    /** Steps per forward pass; the state is carried across, so this only bounds memory. */
+    static final int WINDOW = 256;
+
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file (.safetensors).")
+    Path model;
+
+    @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to evaluate on.")
+    Path text;
+
+    @Option(names = "--json", description = "End with one JSON line: loss_nats, bits_per_char, tokens, ...")
+    boolean json;
+
+    @Option(names = "--debug", description = "Show the stack trace of an error.")
+    boolean debug;
+
+    /** The result: {@code tokens} predictions (every character after the first), their summed loss in nats. */
+    record Result(long tokens, double lossSum) {
+        double lossNats() {
+            return lossSum / tokens;
+        }
+
+        double bitsPerChar() {
+            return lossNats() / Math.log(2);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        LanguageModel lm = LanguageModel.load(model);
+        String content = TextFiles.readUtf8(text, "text file");
+        int[] tokens = lm.encode(content, "text file " + text);
+        if (tokens.length < 2) {
+            throw new UserError("text file " + text + " has " + tokens.length + " character; eval needs at least 2 "
+                    + "(it predicts each character from the ones before)");
+        }
+        long t0 = System.nanoTime();
+        Result r = evaluate(lm, tokens);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        var out = main.context.out();
+        out.println(String.format(Locale.ROOT, "%s on %s: %,d characters predicted", model, text, r.tokens()));
+        out.println(String.format(Locale.ROOT, "loss %.4f nats/char, %.4f bits/char, perplexity %.3f (%.1fs)",
+                r.lossNats(), r.bitsPerChar(), Math.exp(r.lossNats()), seconds));
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("loss_nats", Progress.finite(r.lossNats()));
+            m.put("bits_per_char", Progress.finite(r.bitsPerChar()));
+            m.put("perplexity", Progress.finite(Math.exp(r.lossNats())));
+            m.put("tokens", r.tokens());
+            m.put("characters", tokens.length);
+            m.put("model", model.toString());
+            m.put("text", text.toString());
+            m.put("seconds", seconds);
+            out.println(Json.write(m));
+        }
+        return 0;
+    }
+
+    /** Forward over the whole text as one stream, in windows of {@link #WINDOW} steps. */
+    static Result evaluate(LanguageModel lm, int[] tokens) {
+        int pairs = tokens.length - 1;
+        Network net = new Network(lm.spec(), 1, Math.min(WINDOW, pairs), Kernels.get());
+        Window w = net.newWindow();
+        RecurrentState state = net.newState();
+        double sum = 0;
+        for (int from = 0; from < pairs; from += net.maxSteps()) {
+            int steps = Math.min(net.maxSteps(), pairs - from);
+            w.steps = steps;
+            System.arraycopy(tokens, from, w.tokens, 0, steps);
+            System.arraycopy(tokens, from + 1, w.targets, 0, steps);
+            sum += net.lossSum(lm.params(), w, state);
+        }
+        return new Result(pairs, sum);
+    }
+}
