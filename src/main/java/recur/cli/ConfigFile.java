@@ -11,9 +11,13 @@ import recur.train.TrainConfig;
  * A training configuration file: a JSON object whose keys are those of a run's {@code config.json}
  * (so a run's config.json can be passed back with {@code --config}), or the same as flat YAML
  * ({@code key: value} lines, {@code #} comments) when the name ends in {@code .yaml} or {@code .yml}.
- * Relative paths inside it are relative to the file's directory. Keys with a null value are ignored.
+ * Relative paths inside it are relative to the file's directory. Keys with a null value, and the
+ * descriptive keys a run adds ({@code data}), are ignored.
  */
 final class ConfigFile {
+    /** Keys a run's config.json carries for people, not as settings. */
+    static final java.util.Set<String> DESCRIPTIVE = java.util.Set.of("data");
+
     private ConfigFile() {}
 
     /** The keys and values of the file, in file order. */
@@ -37,10 +41,10 @@ final class ConfigFile {
         Path dir = path.toAbsolutePath().getParent();
         for (Map.Entry<String, Object> e : values.entrySet()) {
             Object v = e.getValue();
-            if (v == null) {
+            String key = e.getKey();
+            if (v == null || DESCRIPTIVE.contains(key)) {
                 continue;
             }
-            String key = e.getKey();
             if (isPathKey(key) && v instanceof String s && !s.isEmpty() && !Path.of(s).isAbsolute()) {
                 v = dir.resolve(s).normalize();
             }
@@ -48,7 +52,7 @@ final class ConfigFile {
         }
         java.util.Set<String> set = new java.util.LinkedHashSet<>(values.keySet());
         values.forEach((k, v) -> {
-            if (v == null) {
+            if (v == null || DESCRIPTIVE.contains(k)) {
                 set.remove(k);
             }
         });

@@ -85,6 +85,7 @@ public final class Main implements Callable<Integer> {
             cl.setOut(new PrintWriter(context.out(), true));
             cl.setErr(new PrintWriter(context.err(), true));
             cl.setCaseInsensitiveEnumValuesAllowed(true);
+            cl.setOverwrittenOptionsAllowed(true); // the last one wins: scripts append overrides
             cl.setParameterExceptionHandler((e, a) -> errors.report(e));
             cl.setExecutionExceptionHandler((e, c, r) -> errors.report(e));
             return cl.execute(args);

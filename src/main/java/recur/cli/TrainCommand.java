@@ -162,6 +162,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cluster-name", paramLabel = "NAME", description = "Cluster name.")
     String clusterName;
 
+    @Option(names = "--local-clip-norm", paramLabel = "X", description = "Clip each worker's gradient (0: off).")
+    double localClipNorm = D.localClipNorm;
+
     /** The effective configuration and where its data comes from, after merging and validation. */
     record Plan(TrainConfig config, boolean generated) {
     }
@@ -382,6 +385,7 @@ final class TrainCommand implements Callable<Integer> {
                 : c.expectWorkers != d.expectWorkers ? "--expect-workers " + c.expectWorkers
                 : c.clusterConfig != null ? "--cluster-config " + c.clusterConfig
                 : c.clusterName != null ? "--cluster-name " + c.clusterName
+                : c.localClipNorm != d.localClipNorm ? "--local-clip-norm " + c.localClipNorm
                 : null;
         if (option != null) {
             throw new UserError(option + " is not available yet: distributed training is still being built; "
