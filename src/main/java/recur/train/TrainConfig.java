@@ -50,6 +50,8 @@ public final class TrainConfig {
     public int expectWorkers = 0;
     public Path clusterConfig;
     public String clusterName;
+    /** Distributed: L2-norm clip each worker applies to its own gradient before pushing; 0 disables. */
+    public double localClipNorm = 0.0;
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -80,6 +82,7 @@ public final class TrainConfig {
         m.put("expect_workers", expectWorkers);
         m.put("cluster_config", clusterConfig == null ? null : clusterConfig.toString());
         m.put("cluster_name", clusterName);
+        m.put("local_clip_norm", localClipNorm);
         return m;
     }
 }

@@ -1,0 +1,35 @@
+package recur.dist;
+
+import java.util.UUID;
+
+/** Event-bus addresses of one run; {@code run} keeps several runs on one bus apart. */
+public record Addresses(String run) {
+    public static final String DEFAULT_RUN = "default";
+
+    public Addresses {
+        if (run == null || run.isBlank()) {
+            run = DEFAULT_RUN;
+        }
+    }
+
+    public String join() {
+        return "recur." + run + ".ps.join";
+    }
+
+    public String push() {
+        return "recur." + run + ".ps.push";
+    }
+
+    public String heartbeat() {
+        return "recur." + run + ".ps.heartbeat";
+    }
+
+    public String leave() {
+        return "recur." + run + ".ps.leave";
+    }
+
+    /** A fresh, unique address for one worker's incoming weights. */
+    public String newWorkerAddress() {
+        return "recur." + run + ".worker." + UUID.randomUUID();
+    }
+}

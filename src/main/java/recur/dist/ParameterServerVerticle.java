@@ -1,0 +1,714 @@
+package recur.dist;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import recur.io.Json;
+import recur.io.ModelFile;
+import recur.math.Kernels;
+import recur.optim.GradientClipping;
+import recur.optim.LearningRateSchedule;
+import recur.optim.Optimizers;
+import recur.train.StepStats;
+import recur.train.TrainConfig;
+import recur.wire.GradientMessage;
+import recur.wire.ShardGrant;
+import recur.wire.ShardSnapshot;
+import recur.wire.WeightsMessage;
+import recur.wire.WireFormat;
+import recur.wire.proto.Checkpoint;
+import recur.wire.proto.Heartbeat;
+import recur.wire.proto.HeartbeatReply;
+import recur.wire.proto.JoinReply;
+import recur.wire.proto.JoinRequest;
+import recur.wire.proto.Leave;
+
+/**
+ * The parameter server: owns the flat parameters, the optimizer state and the version, hands shards
+ * of the data to workers, and turns their gradients into new versions.
+ *
+ * <ul>
+ *   <li><b>sync</b> (bulk-synchronous): every worker that holds shards gets the weights of version v;
+ *       when each has pushed its gradient for v, the gradients are averaged (weighted by loss counts,
+ *       in worker-id order), clipped and applied, and version v+1 goes out.
+ *   <li><b>async</b> (Downpour-style, Dean et al. 2012, with bounded staleness): a gradient is applied
+ *       when it arrives unless it was computed on a version more than {@code staleness} behind; the
+ *       pusher gets the newest weights back.
+ * </ul>
+ *
+ * A push is rejected and counted ({@link Reject}) without touching the model when it comes from an
+ * unknown worker, has the wrong size or non-finite values, or names a version from the future, too
+ * old or already pushed. Workers that stop sending heartbeats (or whose cluster node leaves) are
+ * dropped; their shards go to other workers with the state of their last push. Averaging, the
+ * optimizer and all file writes run on worker threads ({@code executeBlocking}, ordered); the event
+ * loop only keeps the books.
+ *
+ * <p>Call order: deploy; {@link #done()} completes when the configured number of versions is
+ * reached or {@code stopRequested} says so (after a full version), with the final parameters.
+ */
+public final class ParameterServerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ParameterServerVerticle.class);
+
+    /**
+     * @param shards        how many shards of {@code config.batch} streams the data is cut into (the
+     *                      worker count of the reference run)
+     * @param expectWorkers workers to wait for before the first version
+     * @param runDir        where model, config, metrics and checkpoints go (null: write nothing)
+     * @param resumeFrom    run directory whose checkpoint to continue from (null: start fresh)
+     */
+    public record Setup(DistJob job, Addresses addresses, DistTiming timing, int shards, int expectWorkers,
+                        Path runDir, Path resumeFrom, Consumer<StepStats> listener, BooleanSupplier stopRequested) {
+    }
+
+    private static final class Member {
+        final int id;
+        final String address;
+        final String nodeId;
+        final TreeSet<Integer> shards = new TreeSet<>();
+        final TreeSet<Integer> grants = new TreeSet<>();
+        final TreeSet<Integer> revokes = new TreeSet<>();
+        long lastSeen;
+        boolean busy;        // has weights to compute on and has not pushed yet
+        long lastPushVersion = -1;
+
+        Member(int id, String address, String nodeId, long now) {
+            this.id = id;
+            this.address = address;
+            this.nodeId = nodeId;
+            this.lastSeen = now;
+        }
+    }
+
+    private final Setup setup;
+    private final TrainConfig cfg;
+    private final boolean sync;
+    private final String serverId = UUID.randomUUID().toString();
+    private final Promise<DistResult> done = Promise.promise();
+    private final Map<Reject, Long> rejected = new EnumMap<>(Reject.class);
+    private final TreeMap<Integer, Member> members = new TreeMap<>();
+
+    private ServerModel model;            // touched only inside ordered executeBlocking tasks
+    private ShardTable table;
+    private MetricsLog metrics;
+    private WeightsMessage weights;       // the current version
+    private long version;
+    private int nextId;
+    private boolean started;
+    private boolean finished;
+    private int applying;             // updates in flight
+    private long timer = -1;
+    private long tokensSeen;
+    private double lastLoss = Double.NaN;
+    private long roundRejected;
+
+    // sync round bookkeeping
+    private final Set<Integer> expected = new HashSet<>();
+    private final Set<Integer> arrived = new HashSet<>();   // pushed for this version
+    private final Set<Integer> decided = new HashSet<>();   // pushed and checked (accepted or rejected)
+    private final TreeMap<Integer, GradientMessage> accepted = new TreeMap<>();
+    private final Map<Integer, Long> arrivedAt = new TreeMap<>();
+    private long roundStart;
+
+    public ParameterServerVerticle(Setup setup) {
+        this.setup = setup;
+        this.cfg = setup.job().config();
+        this.sync = switch (cfg.mode) {
+            case "sync" -> true;
+            case "async" -> false;
+            default -> throw new IllegalArgumentException("mode must be sync or async, got '" + cfg.mode + "'");
+        };
+        if (setup.shards() < 1 || setup.expectWorkers() < 1) {
+            throw new IllegalArgumentException("need at least one shard and one worker, got " + setup.shards()
+                    + " and " + setup.expectWorkers());
+        }
+        if (cfg.staleness < 0) {
+            throw new IllegalArgumentException("staleness must be >= 0, got " + cfg.staleness);
+        }
+    }
+
+    /** Completes with the result when training ends (fails if the server fails). */
+    public Future<DistResult> done() {
+        return done.future();
+    }
+
+    /** A cluster node left (Hazelcast membership): drops the workers that ran on it. Any thread. */
+    public void nodeLeft(String nodeId) {
+        context.runOnContext(v -> {
+            for (Member m : List.copyOf(members.values())) {
+                if (m.nodeId.equals(nodeId)) {
+                    memberLost(m, "its cluster node left");
+                }
+            }
+        });
+    }
+
+    @Override
+    public Future<?> start() {
+        return vertx.executeBlocking(this::prepare, true)
+                .compose(v -> listen())
+                .onSuccess(v -> timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> tick()));
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        if (!done.future().isComplete()) {
+            done.tryFail("the parameter server was undeployed before training finished");
+        }
+        return vertx.executeBlocking(() -> {
+            if (metrics != null) {
+                metrics.close();
+            }
+            return null;
+        }, true);
+    }
+
+    // ------------------------------------------------------------------------------------ start-up
+
+    /** Builds the model and the shard table, restores a checkpoint, opens the run directory. Worker thread. */
+    private Void prepare() throws Exception {
+        DistJob job = setup.job();
+        float[] params = job.params().clone();
+        var optimizer = Optimizers.parse(cfg.optimizer, params.length);
+        var schedule = LearningRateSchedule.parse(cfg.schedule, cfg.lr, cfg.steps);
+        model = new ServerModel(params, optimizer, schedule, cfg.clipNorm, cfg.clipValue, Kernels.get());
+        table = new ShardTable(job.tokens(), setup.shards(), cfg.batch, cfg.window, job.spec());
+        if (setup.resumeFrom() != null) {
+            Checkpoint c = Checkpoints.read(setup.resumeFrom());
+            checkCompatible(c);
+            model.restore(c);
+            table.restore(c);
+            tokensSeen = c.getTokensSeen();
+            LOG.info("resuming from {} at version {}", Checkpoints.path(setup.resumeFrom()), c.getVersion());
+        }
+        version = model.version();
+        weights = new WeightsMessage(version, model.snapshot(), List.of(), List.of(), false, false);
+        Path dir = setup.runDir();
+        if (dir != null) {
+            Files.createDirectories(dir);
+            Map<String, Object> config = new LinkedHashMap<>(cfg.toMap());
+            config.put("shards", setup.shards());
+            config.put("total_streams", table.totalStreams());
+            config.put("parameters", params.length);
+            config.put("wire_format", WireFormat.VERSION);
+            Files.writeString(dir.resolve("config.json"), Json.pretty(config) + "\n");
+            metrics = new MetricsLog(dir.resolve("metrics.csv"), setup.resumeFrom() != null);
+        }
+        return null;
+    }
+
+    private void checkCompatible(Checkpoint c) {
+        List<String> problems = new ArrayList<>();
+        if (c.getTotalStreams() != table.totalStreams()) {
+            problems.add("expected " + table.totalStreams() + " streams, found " + c.getTotalStreams());
+        }
+        if (c.getStreamsPerShard() != cfg.batch) {
+            problems.add("expected " + cfg.batch + " streams per worker, found " + c.getStreamsPerShard());
+        }
+        if (c.getWindow() != cfg.window) {
+            problems.add("expected window " + cfg.window + ", found " + c.getWindow());
+        }
+        if (!c.getModelMap().equals(ModelFile.metadata(setup.job().spec(), Map.of()))) {
+            problems.add("the model differs from the checkpoint's");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("cannot resume from " + Checkpoints.path(setup.resumeFrom()) + ": "
+                    + String.join("; ", problems));
+        }
+    }
+
+    private Future<Void> listen() {
+        var bus = vertx.eventBus();
+        Addresses a = setup.addresses();
+        List<MessageConsumer<?>> consumers = List.of(
+                bus.<JoinRequest>consumer(a.join(), this::onJoin),
+                bus.<GradientMessage>consumer(a.push(), this::onPush),
+                bus.<Heartbeat>consumer(a.heartbeat(), this::onHeartbeat),
+                bus.<Leave>consumer(a.leave(), this::onLeave));
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------ membership
+
+    private void onJoin(Message<JoinRequest> msg) {
+        JoinRequest req = msg.body();
+        if (finished) {
+            msg.fail(503, "training has finished");
+            return;
+        }
+        Member m = new Member(nextId++, req.getAddress(), req.getNodeId(), now());
+        members.put(m.id, m);
+        msg.reply(JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)
+                .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setWindow(cfg.window)
+                .setStreamsPerShard(cfg.batch).setMode(cfg.mode).setClipNorm(cfg.localClipNorm)
+                .setClipValue(0).setHeartbeatMs(setup.timing().heartbeat().toMillis()).setServerId(serverId).build());
+        LOG.info("worker {} joined ({}), {} workers", m.id, req.getDescription(), members.size());
+        if (!started) {
+            if (members.size() >= setup.expectWorkers()) {
+                started = true;
+                LOG.info("{} workers present: training starts at version {}", members.size(), version);
+                if (sync) {
+                    nextRound();
+                } else {
+                    placeFree();
+                }
+            }
+        } else if (sync) {
+            if (expected.isEmpty() && applying == 0) {
+                nextRound();
+            }
+        } else {
+            placeFree();
+        }
+    }
+
+    private void onHeartbeat(Message<Heartbeat> msg) {
+        Member m = members.get(msg.body().getWorkerId());
+        if (m != null) {
+            m.lastSeen = now();
+        }
+        msg.reply(HeartbeatReply.newBuilder().setFormat(WireFormat.VERSION).setServerId(serverId)
+                .setKnown(m != null && !finished).build());
+    }
+
+    private void onLeave(Message<Leave> msg) {
+        Member m = members.get(msg.body().getWorkerId());
+        if (m != null) {
+            memberLost(m, "it left: " + msg.body().getReason());
+        }
+    }
+
+    private void tick() {
+        long now = now();
+        long limit = setup.timing().deadAfter().toNanos();
+        for (Member m : List.copyOf(members.values())) {
+            if (now - m.lastSeen > limit) {
+                memberLost(m, "no heartbeat for " + (now - m.lastSeen) / 1_000_000 + " ms");
+            }
+        }
+        if (started && !finished && applying == 0 && setup.stopRequested().getAsBoolean()) {
+            finish(true);
+        }
+    }
+
+    private void memberLost(Member m, String why) {
+        if (members.remove(m.id) == null) {
+            return;
+        }
+        for (int s : m.shards) {
+            table.setOwner(s, ShardTable.UNOWNED);
+        }
+        LOG.warn("worker {} dropped: {}; shards {} go to others", m.id, why, m.shards);
+        if (finished || !started) {
+            return;
+        }
+        if (sync) {
+            if (!arrived.contains(m.id)) {
+                expected.remove(m.id);
+            }
+            if (applying == 0) {
+                if (!expected.isEmpty() && decided.containsAll(expected)) {
+                    applyRound();
+                } else if (expected.isEmpty()) {
+                    nextRound();
+                }
+            }
+        } else {
+            placeFree();
+        }
+    }
+
+    /**
+     * Gives orphaned shards to free workers (those not computing: at a sync round boundary, all of
+     * them) with the fewest shards, then evens out the counts among free workers.
+     */
+    private void rebalance(List<Member> free) {
+        if (free.isEmpty()) {
+            return;
+        }
+        Comparator<Member> load = Comparator.<Member>comparingInt(x -> x.shards.size()).thenComparingInt(x -> x.id);
+        for (int s : table.orphans()) {
+            give(free.stream().min(load).orElseThrow(), s);
+        }
+        while (true) {
+            Member most = free.stream().max(load).orElseThrow();
+            Member least = free.stream().min(load).orElseThrow();
+            if (most.shards.size() - least.shards.size() <= 1) {
+                return;
+            }
+            int s = most.shards.last();
+            most.shards.remove(s);
+            if (!most.grants.remove(s)) {
+                most.revokes.add(s);
+            }
+            give(least, s);
+        }
+    }
+
+    private void give(Member m, int shard) {
+        table.setOwner(shard, m.id);
+        m.shards.add(shard);
+        if (!m.revokes.remove(shard)) {
+            m.grants.add(shard);
+        }
+    }
+
+    /** Sends {@code base} to {@code m} with its pending shard moves. */
+    private void send(Member m, WeightsMessage base) {
+        List<ShardGrant> grants = m.grants.stream().map(table::grant).toList();
+        List<Integer> revokes = List.copyOf(m.revokes);
+        m.grants.clear();
+        m.revokes.clear();
+        boolean idle = m.shards.isEmpty();
+        WeightsMessage msg = grants.isEmpty() && revokes.isEmpty() && !idle ? base : base.withMoves(grants, revokes, idle);
+        m.busy = !idle;
+        vertx.eventBus().send(m.address, msg);
+    }
+
+    // ------------------------------------------------------------------------------------ sync rounds
+
+    /** Starts the round of the current version: rebalance, then weights to every worker with shards. */
+    private void nextRound() {
+        expected.clear();
+        arrived.clear();
+        decided.clear();
+        accepted.clear();
+        arrivedAt.clear();
+        roundRejected = 0;
+        rebalance(List.copyOf(members.values()));
+        roundStart = now();
+        for (Member m : members.values()) {
+            boolean hadMoves = !m.grants.isEmpty() || !m.revokes.isEmpty();
+            if (!m.shards.isEmpty()) {
+                expected.add(m.id);
+                send(m, weights);
+            } else if (hadMoves) {
+                send(m, weights);
+            }
+        }
+        if (expected.isEmpty() && !members.isEmpty()) {
+            LOG.warn("no shards could be placed at version {}", version);
+        }
+    }
+
+    private void onPush(Message<GradientMessage> msg) {
+        GradientMessage g = msg.body();
+        if (finished) {
+            return;
+        }
+        Member m = members.get(g.workerId());
+        if (m == null) {
+            reject(Reject.UNKNOWN_WORKER, g, "no such worker");
+            return;
+        }
+        m.lastSeen = now();
+        long wv = g.weightVersion();
+        if (wv > version) {
+            reject(Reject.FUTURE_VERSION, g, "the server is at version " + version);
+            return;
+        }
+        if (sync) {
+            if (wv < version) {
+                reject(Reject.TOO_STALE, g, "sync round is at version " + version);
+                return;
+            }
+            if (arrived.contains(m.id)) {
+                reject(Reject.DUPLICATE, g, "already pushed for version " + version);
+                return;
+            }
+            if (!expected.contains(m.id)) {
+                reject(Reject.UNKNOWN_WORKER, g, "not part of the round of version " + version);
+                return;
+            }
+        } else if (wv <= m.lastPushVersion) {
+            reject(Reject.DUPLICATE, g, "already pushed for version " + wv);
+            return;
+        }
+        // The worker consumed its window whatever becomes of the gradient: record where its shards are.
+        for (ShardSnapshot s : g.shards()) {
+            if (table.valid(s) && m.shards.contains(s.shard())) {
+                table.update(s);
+            }
+        }
+        m.busy = false;
+        m.lastPushVersion = wv;
+        if (sync) {
+            arrived.add(m.id);
+            arrivedAt.put(m.id, now());
+        }
+        if (g.grad().length != model.size()) {
+            reject(Reject.WRONG_SIZE, g, "expected " + model.size() + " values, found " + g.grad().length);
+            afterCheck(m, null);
+            return;
+        }
+        if (!sync && version - wv > cfg.staleness) {
+            reject(Reject.TOO_STALE, g, (version - wv) + " versions behind, staleness bound " + cfg.staleness);
+            afterCheck(m, null);
+            return;
+        }
+        vertx.executeBlocking(() -> Double.isFinite(g.loss()) && GradientClipping.allFinite(g.grad(), g.grad().length))
+                .onComplete(ar -> {
+                    if (ar.succeeded() && ar.result()) {
+                        afterCheck(m, g);
+                    } else {
+                        reject(Reject.NON_FINITE, g, "NaN or infinity in the gradient or loss");
+                        afterCheck(m, null);
+                    }
+                });
+    }
+
+    /** A push from a member passed (g) or failed (null) its checks. */
+    private void afterCheck(Member m, GradientMessage g) {
+        if (finished) {
+            return;
+        }
+        if (sync) {
+            if (g != null) {
+                accepted.put(m.id, g);
+            }
+            decided.add(m.id);
+            if (applying == 0 && decided.containsAll(expected)) {
+                applyRound();
+            }
+        } else if (g != null) {
+            applyAsync(m, g);
+        } else if (members.containsKey(m.id)) {
+            rebalance(free(m));
+            send(m, weights);
+        }
+    }
+
+    private void applyRound() {
+        if (accepted.isEmpty()) {
+            LOG.warn("every gradient of version {} was rejected: the round runs again", version);
+            nextRound();
+            return;
+        }
+        applying++;
+        List<GradientMessage> grads = List.copyOf(accepted.values());
+        long last = arrivedAt.values().stream().mapToLong(Long::longValue).max().orElse(roundStart);
+        double waitMs = arrivedAt.values().stream().mapToDouble(t -> (last - t) / 1e6).average().orElse(0);
+        Checkpoint.Builder ckpt = checkpointDue(version + 1) ? checkpointBase() : null;
+        long started = roundStart;
+        long rejectedNow = roundRejected;
+        long seen = tokensSeen;
+        vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen), true)
+                .onComplete(ar -> {
+                    applying--;
+                    if (ar.failed()) {
+                        fail(ar.cause());
+                    } else {
+                        afterUpdate(ar.result());
+                        if (!finished) {
+                            nextRound();
+                        }
+                    }
+                });
+    }
+
+    // ------------------------------------------------------------------------------------ async
+
+    private void applyAsync(Member m, GradientMessage g) {
+        long staleness = version - g.weightVersion();
+        Checkpoint.Builder ckpt = checkpointDue(version + 1) ? checkpointBase() : null;
+        long started = roundStart;
+        roundStart = now();
+        long rejectedNow = roundRejected;
+        roundRejected = 0;
+        applying++;
+        long seen = tokensSeen;
+        vertx.executeBlocking(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen), true)
+                .onComplete(ar -> {
+                    applying--;
+                    if (ar.failed()) {
+                        fail(ar.cause());
+                        return;
+                    }
+                    afterUpdate(ar.result());
+                    if (!finished && members.containsKey(m.id) && !m.busy) {
+                        rebalance(free(m));
+                        send(m, weights);
+                        placeFree();
+                    }
+                });
+    }
+
+    /** Workers not computing: {@code pusher} (it just pushed) and those without shards or weights. */
+    private List<Member> free(Member pusher) {
+        List<Member> out = new ArrayList<>();
+        for (Member x : members.values()) {
+            if (x == pusher || !x.busy) {
+                out.add(x);
+            }
+        }
+        return out;
+    }
+
+    /** Async: gives orphans to idle workers and starts those that have shards but no weights. */
+    private void placeFree() {
+        if (!started || finished) {
+            return;
+        }
+        List<Member> free = members.values().stream().filter(x -> !x.busy).toList();
+        rebalance(free);
+        for (Member x : free) {
+            if (!x.shards.isEmpty() || !x.revokes.isEmpty()) {
+                send(x, weights);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ updates
+
+    private record Applied(ServerModel.Update update, double loss, long tokens, int workers) {
+    }
+
+    /** Worker thread: the optimizer step, the metrics row, a due checkpoint, the listener. */
+    private Applied update(List<GradientMessage> grads, double staleness, double waitMs, long roundStarted,
+                           long rejectedCount, Checkpoint.Builder ckpt, long tokensBefore) {
+        if (model.version() >= cfg.steps) {
+            return null; // async: the last version was reached while this gradient waited
+        }
+        ServerModel.Update u = model.apply(grads);
+        long tokens = 0;
+        long count = 0;
+        double lossSum = 0;
+        double compute = 0;
+        double norm = 0;
+        double ratio = 0;
+        for (GradientMessage g : grads) {
+            tokens += g.tokens();
+            count += g.lossCount();
+            lossSum += g.loss() * g.lossCount();
+            compute += g.computeMs();
+            norm += g.norm();
+            ratio += g.clipRatio();
+        }
+        int n = grads.size();
+        double loss = lossSum / count;
+        double roundMs = (now() - roundStarted) / 1e6;
+        if (metrics != null) {
+            double computeMs = compute / n;
+            double commMs = Math.max(0, roundMs - computeMs - waitMs - u.applyMs());
+            metrics.append(new MetricsLog.Row(u.version(), loss, tokens, tokens / (roundMs / 1000), u.norm(),
+                    u.clipRatio(), u.skipped(), staleness, n, norm / n, ratio / n, roundMs, computeMs, commMs, waitMs,
+                    u.applyMs(), rejectedCount));
+        }
+        if (ckpt != null) {
+            writeCheckpoint(ckpt, tokensBefore + tokens);
+        }
+        double seconds = Math.max(1e-9, roundMs / 1000);
+        setup.listener().accept(new StepStats(u.version(), loss, tokens, tokens / seconds, u.norm(), u.clipRatio(),
+                u.skipped(), seconds));
+        return new Applied(u, loss, tokens, n);
+    }
+
+    private void afterUpdate(Applied a) {
+        if (a == null || finished) {
+            return;
+        }
+        ServerModel.Update u = a.update();
+        version = u.version();
+        tokensSeen += a.tokens();
+        lastLoss = a.loss();
+        weights = new WeightsMessage(version, u.params(), List.of(), List.of(), false, false);
+        if (version >= cfg.steps) {
+            finish(false);
+        } else if (setup.stopRequested().getAsBoolean()) {
+            finish(true);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ checkpoints, end
+
+    private boolean checkpointDue(long v) {
+        return setup.runDir() != null && cfg.checkpointEvery > 0 && v % cfg.checkpointEvery == 0;
+    }
+
+    /** The event-loop-owned part of a checkpoint (shard states); the model part is added on a worker thread. */
+    private Checkpoint.Builder checkpointBase() {
+        Checkpoint.Builder c = Checkpoint.newBuilder().setFormat(WireFormat.VERSION)
+                .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setSeed(cfg.seed)
+                .setTotalStreams(table.totalStreams()).setStreamsPerShard(cfg.batch).setWindow(cfg.window)
+                .setMode(cfg.mode);
+        table.save(c);
+        return c;
+    }
+
+    private void writeCheckpoint(Checkpoint.Builder c, long tokens) {
+        model.save(c);
+        c.setTokensSeen(tokens);
+        Checkpoints.write(setup.runDir(), c.build());
+    }
+
+    private void finish(boolean stopped) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        Checkpoint.Builder ckpt = setup.runDir() != null ? checkpointBase() : null;
+        long tokens = tokensSeen;
+        vertx.executeBlocking(() -> {
+            if (ckpt != null) {
+                writeCheckpoint(ckpt, tokens);
+                ModelFile.save(setup.runDir().resolve("model.safetensors"), setup.job().spec(), model.snapshot(),
+                        Map.of("version", Long.toString(model.version()), "seed", Long.toString(cfg.seed)));
+            }
+            return new DistResult(model.snapshot(), model.version(), stopped, model.skipped(), Map.copyOf(rejected),
+                    lastLoss, setup.runDir());
+        }, true).onComplete(ar -> {
+            WeightsMessage stop = new WeightsMessage(version, null, List.of(), List.of(), true, true);
+            for (Member m : members.values()) {
+                vertx.eventBus().send(m.address, stop);
+            }
+            if (ar.succeeded()) {
+                LOG.info("training {} at version {}", stopped ? "stopped" : "finished", version);
+                done.tryComplete(ar.result());
+            } else {
+                done.tryFail(ar.cause());
+            }
+        });
+    }
+
+    private void fail(Throwable t) {
+        LOG.error("parameter server failed", t);
+        finished = true;
+        done.tryFail(t);
+    }
+
+    private void reject(Reject why, GradientMessage g, String detail) {
+        rejected.merge(why, 1L, Long::sum);
+        roundRejected++;
+        LOG.warn("rejected push of worker {} for version {}: {} ({})", g.workerId(), g.weightVersion(), why, detail);
+    }
+
+    /** Rejection counts so far (event loop). */
+    Map<Reject, Long> rejected() {
+        return Map.copyOf(rejected);
+    }
+
+    private static long now() {
+        return System.nanoTime();
+    }
+}

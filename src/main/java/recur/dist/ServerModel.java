@@ -1,0 +1,127 @@
+package recur.dist;
+
+import java.util.ArrayList;
+import java.util.List;
+import recur.math.Kernels;
+import recur.optim.GradientClipping;
+import recur.optim.LearningRateSchedule;
+import recur.optim.Optimizer;
+import recur.optim.OptimizerState;
+import recur.wire.GradientMessage;
+import recur.wire.Tensors;
+import recur.wire.proto.Checkpoint;
+
+/**
+ * The parameter server's math, blind to the transport: the flat parameters, the optimizer and its
+ * state, the version (optimizer steps taken, counting skipped ones, as the single-process trainer
+ * does). Gradients are combined in the order given (the server passes them sorted by worker id, so
+ * a run is reproducible), weighted by their loss counts; then value clipping, global norm clipping
+ * and one optimizer step at the schedule's rate for this version, as {@code recur.train.Trainer} does
+ * for one process. Runs on a worker thread; one caller at a time.
+ */
+final class ServerModel {
+
+    /** What one update did; {@code params} is a fresh snapshot of the new version. */
+    record Update(long version, float[] params, double norm, double clipRatio, boolean skipped, double applyMs) {
+    }
+
+    private final float[] params;    // (P)
+    private final float[] avg;       // (P)
+    private final Optimizer optimizer;
+    private final LearningRateSchedule schedule;
+    private final GradientClipping clipping;
+    private final double clipNorm;
+    private final float clipValue;
+    private long version;
+    private long skipped;
+
+    ServerModel(float[] params, Optimizer optimizer, LearningRateSchedule schedule, double clipNorm, double clipValue,
+                Kernels k) {
+        this.params = params;
+        this.avg = new float[params.length];
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.clipping = new GradientClipping(k);
+        this.clipNorm = clipNorm;
+        this.clipValue = (float) clipValue;
+    }
+
+    int size() {
+        return params.length;
+    }
+
+    long version() {
+        return version;
+    }
+
+    long skipped() {
+        return skipped;
+    }
+
+    /** A copy of the current parameters (what goes out as this version's weights). */
+    float[] snapshot() {
+        return params.clone();
+    }
+
+    /** Averages {@code grads} (weights: loss counts, in list order), clips and steps. */
+    Update apply(List<GradientMessage> grads) {
+        long t0 = System.nanoTime();
+        int n = params.length;
+        long total = 0;
+        for (GradientMessage g : grads) {
+            total += g.lossCount();
+        }
+        if (grads.size() == 1) {
+            System.arraycopy(grads.getFirst().grad(), 0, avg, 0, n);
+        } else {
+            java.util.Arrays.fill(avg, 0f);
+            for (GradientMessage g : grads) {
+                float weight = (float) ((double) g.lossCount() / total);
+                float[] x = g.grad();
+                for (int i = 0; i < n; i++) {
+                    avg[i] += weight * x[i];
+                }
+            }
+        }
+        double norm = Double.NaN;
+        double ratio = 1.0;
+        boolean finite = GradientClipping.allFinite(avg, n);
+        if (finite) {
+            if (clipValue > 0) {
+                GradientClipping.clipValue(avg, n, clipValue);
+            }
+            if (clipNorm > 0) {
+                norm = clipping.clipNorm(avg, n, clipNorm);
+                ratio = clipping.lastRatio();
+            } else {
+                norm = clipping.norm(avg, 0, n);
+            }
+            optimizer.step(params, avg, schedule.lr(version));
+        } else {
+            skipped++;
+        }
+        version++;
+        return new Update(version, params.clone(), norm, ratio, !finite, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** Adds the model's part of a checkpoint: version, parameters, optimizer state. */
+    void save(Checkpoint.Builder c) {
+        OptimizerState s = optimizer.state();
+        c.setVersion(version).setParams(Tensors.encode(params)).setOptimizer(s.name()).setOptimizerStep(s.step());
+        for (float[] b : s.buffers()) {
+            c.addOptimizerBuffers(Tensors.encode(b));
+        }
+    }
+
+    /** Restores what {@link #save} wrote; sizes and the optimizer kind must match. */
+    void restore(Checkpoint c) {
+        float[] p = Tensors.decode(c.getParams(), "checkpoint parameters", params.length);
+        System.arraycopy(p, 0, params, 0, params.length);
+        List<float[]> buffers = new ArrayList<>();
+        for (int i = 0; i < c.getOptimizerBuffersCount(); i++) {
+            buffers.add(Tensors.decode(c.getOptimizerBuffers(i), "checkpoint optimizer buffer " + i));
+        }
+        optimizer.restore(new OptimizerState(c.getOptimizer(), c.getOptimizerStep(), buffers));
+        version = c.getVersion();
+    }
+}

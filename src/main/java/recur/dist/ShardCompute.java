@@ -1,0 +1,143 @@
+package recur.dist;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import recur.data.TokenStreams;
+import recur.math.Kernels;
+import recur.model.ModelSpec;
+import recur.nn.Network;
+import recur.nn.RecurrentState;
+import recur.nn.Window;
+import recur.optim.GradientClipping;
+import recur.wire.ShardGrant;
+import recur.wire.ShardSnapshot;
+
+/**
+ * A worker's compute, blind to the transport: the shards it owns (B streams each, with their data
+ * and carried hidden state) and one {@link Network} for B streams shared by them. {@link #round}
+ * runs one truncated-BPTT window on every shard and returns the token-weighted mean gradient,
+ * locally clipped. Not thread-safe: one caller at a time (the worker runs it on a worker thread).
+ */
+final class ShardCompute {
+
+    /** One window's result over all owned shards. */
+    record Result(float[] grad, long tokens, long lossCount, double loss, double norm, double clipRatio,
+                  double computeMs, List<ShardSnapshot> shards) {
+    }
+
+    private static final class Shard {
+        final TokenStreams streams;
+        final RecurrentState state;
+
+        Shard(TokenStreams streams, RecurrentState state) {
+            this.streams = streams;
+            this.state = state;
+        }
+    }
+
+    private final ModelSpec spec;
+    private final int streams;
+    private final int window;
+    private final double clipNorm;
+    private final double clipValue;
+    private final Network net;
+    private final Window w;
+    private final float[] shardGrad;   // (P) one shard's gradient
+    private final GradientClipping clipping;
+    private final Map<Integer, Shard> shards = new TreeMap<>();
+
+    ShardCompute(ModelSpec spec, int streams, int window, double clipNorm, double clipValue, Kernels k) {
+        this.spec = spec;
+        this.streams = streams;
+        this.window = window;
+        this.clipNorm = clipNorm;
+        this.clipValue = clipValue;
+        this.net = new Network(spec, streams, window, k);
+        this.w = net.newWindow();
+        this.shardGrad = new float[net.layout().size()];
+        this.clipping = new GradientClipping(k);
+    }
+
+    int parameterCount() {
+        return shardGrad.length;
+    }
+
+    /** Takes over a shard: its tokens, position and hidden state. */
+    void grant(ShardGrant g) {
+        TokenStreams ts = new TokenStreams(g.tokens(), streams, g.streamLength(), window, g.unusedPairs());
+        ts.seek(g.state().position(), g.state().epoch());
+        RecurrentState s = net.newState();
+        g.state().restore(s);
+        shards.put(g.state().shard(), new Shard(ts, s));
+    }
+
+    void revoke(int shard) {
+        shards.remove(shard);
+    }
+
+    void revokeAll() {
+        shards.clear();
+    }
+
+    boolean hasShards() {
+        return !shards.isEmpty();
+    }
+
+    /**
+     * One window on every shard from the same parameters: the mean-loss gradients combined with
+     * weights proportional to their loss counts (shard-id order), then value and norm clipping when
+     * configured. The norm is always measured before clipping.
+     */
+    Result round(float[] params) {
+        long t0 = System.nanoTime();
+        int n = shardGrad.length;
+        float[] grad = new float[n];
+        long tokens = 0;
+        long lossCount = 0;
+        double lossSum = 0;
+        List<ShardSnapshot> states = new ArrayList<>(shards.size());
+        long[] counts = new long[shards.size()];
+        int i = 0;
+        long total = 0;
+        // Loss counts are known before the compute: the window lengths of each shard.
+        for (Shard s : shards.values()) {
+            counts[i] = (long) Math.min(window, s.streams.streamLength() - s.streams.position()) * streams;
+            total += counts[i++];
+        }
+        i = 0;
+        for (Map.Entry<Integer, Shard> e : shards.entrySet()) {
+            Shard s = e.getValue();
+            s.streams.next(w, s.state);
+            double loss = net.forwardBackward(params, shardGrad, w, s.state);
+            long count = w.lossCount(spec);
+            float weight = (float) ((double) count / total);
+            if (shards.size() == 1) {
+                System.arraycopy(shardGrad, 0, grad, 0, n);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    grad[j] += weight * shardGrad[j];
+                }
+            }
+            tokens += w.rows();
+            lossCount += count;
+            lossSum += loss * count;
+            states.add(ShardSnapshot.of(e.getKey(), s.streams.position(), s.streams.epoch(), s.state));
+            i++;
+        }
+        if (clipValue > 0 && GradientClipping.allFinite(grad, n)) {
+            GradientClipping.clipValue(grad, n, (float) clipValue);
+        }
+        double norm;
+        double ratio = 1.0;
+        if (clipNorm > 0) {
+            norm = clipping.clipNorm(grad, n, clipNorm);
+            ratio = clipping.lastRatio();
+        } else {
+            norm = clipping.norm(grad, 0, n);
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        return new Result(grad, tokens, lossCount, lossSum / lossCount, norm, ratio, ms, states);
+    }
+}

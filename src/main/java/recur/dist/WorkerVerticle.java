@@ -1,0 +1,224 @@
+package recur.dist;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import recur.io.ModelFile;
+import recur.math.Kernels;
+import recur.model.ModelSpec;
+import recur.wire.GradientMessage;
+import recur.wire.ShardGrant;
+import recur.wire.WeightsMessage;
+import recur.wire.WireFormat;
+import recur.wire.proto.Heartbeat;
+import recur.wire.proto.HeartbeatReply;
+import recur.wire.proto.JoinReply;
+import recur.wire.proto.JoinRequest;
+import recur.wire.proto.Leave;
+
+/**
+ * A worker: joins the parameter server, receives shards (tokens and stream state) and weights, and
+ * answers each weights message with one gradient over its shards ({@link ShardCompute}, run on a
+ * worker thread). It keeps its shards' hidden state across windows and weight updates, sends a
+ * heartbeat every {@link DistTiming#heartbeat()}, and joins again when the server stops answering or
+ * no longer knows it (a restarted server resumes from its checkpoint and hands the shards out anew).
+ *
+ * <p>Start-up: register the weights address, ask to join (retrying until a server answers), build
+ * the compute for the model in the reply. Messages are handled strictly in arrival order.
+ * {@link #finished()} completes when the server says training is over.
+ */
+public final class WorkerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
+
+    /** @param nodeId the Vert.x cluster node id ("" in local mode) */
+    public record Setup(Addresses addresses, DistTiming timing, String nodeId, String description) {
+    }
+
+    private final Setup setup;
+    private final Promise<Void> finished = Promise.promise();
+    private String address;
+    private MessageConsumer<WeightsMessage> consumer;
+    private Future<Void> chain = Future.succeededFuture();
+    private ShardCompute compute;        // used only inside the chain, on worker threads
+    private JoinReply joined;            // null while (re-)joining
+    private int id = -1;
+    private long lastContact;
+    private long lastPush;
+    private long timer = -1;
+    private boolean joining;
+
+    public WorkerVerticle(Setup setup) {
+        this.setup = setup;
+    }
+
+    /** Completes when the server ends training; fails if this worker's compute fails. */
+    public Future<Void> finished() {
+        return finished.future();
+    }
+
+    /** This worker's id at the server (-1 while joining). */
+    public int workerId() {
+        return id;
+    }
+
+    @Override
+    public Future<?> start() {
+        address = setup.addresses().newWorkerAddress();
+        consumer = vertx.eventBus().consumer(address, this::onWeights);
+        return consumer.completion().onSuccess(v -> {
+            lastContact = System.nanoTime();
+            timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> beat());
+            join();
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        if (id >= 0 && !finished.future().isComplete()) {
+            vertx.eventBus().send(setup.addresses().leave(), Leave.newBuilder().setFormat(WireFormat.VERSION)
+                    .setWorkerId(id).setReason("undeployed").build());
+        }
+        finished.tryFail("the worker was undeployed before training finished");
+        return consumer.unregister();
+    }
+
+    // ------------------------------------------------------------------------------------ joining
+
+    private void join() {
+        if (joining || finished.future().isComplete()) {
+            return;
+        }
+        joining = true;
+        JoinRequest req = JoinRequest.newBuilder().setFormat(WireFormat.VERSION).setAddress(address)
+                .setNodeId(setup.nodeId()).setDescription(setup.description()).build();
+        DeliveryOptions opts = new DeliveryOptions().setSendTimeout(setup.timing().requestTimeout().toMillis());
+        vertx.eventBus().<JoinReply>request(setup.addresses().join(), req, opts).onComplete(ar -> {
+            if (ar.failed()) {
+                joining = false;
+                LOG.debug("join failed ({}); retrying", ar.cause().getMessage());
+                vertx.setTimer(setup.timing().heartbeat().toMillis(), t -> join());
+                return;
+            }
+            JoinReply reply = ar.result().body();
+            chain = chain.compose(v -> setUp(reply)).onFailure(this::fail);
+        });
+    }
+
+    /** Builds (or keeps, when the model is the same) the compute for the joined run. */
+    private Future<Void> setUp(JoinReply reply) {
+        ModelSpec spec = ModelFile.spec(reply.getModelMap(), "join reply");
+        boolean same = joined != null && joined.getModelMap().equals(reply.getModelMap())
+                && joined.getWindow() == reply.getWindow() && joined.getStreamsPerShard() == reply.getStreamsPerShard()
+                && joined.getClipNorm() == reply.getClipNorm() && joined.getClipValue() == reply.getClipValue();
+        ShardCompute keep = same ? compute : null;
+        return vertx.executeBlocking(() -> {
+            if (keep != null) {
+                keep.revokeAll();
+                return keep;
+            }
+            return new ShardCompute(spec, reply.getStreamsPerShard(), reply.getWindow(), reply.getClipNorm(),
+                    reply.getClipValue(), Kernels.get());
+        }).map(c -> {
+            compute = c;
+            joined = reply;
+            id = reply.getWorkerId();
+            joining = false;
+            lastContact = System.nanoTime();
+            lastPush = lastContact;
+            LOG.info("joined as worker {} ({} mode)", id, reply.getMode());
+            return null;
+        });
+    }
+
+    private void rejoin(String why) {
+        if (joining || finished.future().isComplete()) {
+            return;
+        }
+        LOG.warn("worker {}: {}; joining again", id, why);
+        id = -1;
+        chain = chain.compose(v -> compute == null ? Future.<Void>succeededFuture()
+                : vertx.executeBlocking(() -> {
+                    compute.revokeAll();
+                    return null;
+                }));
+        join();
+    }
+
+    private void beat() {
+        if (id < 0 || joining || finished.future().isComplete()) {
+            return;
+        }
+        Heartbeat hb = Heartbeat.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(id).build();
+        String server = joined.getServerId();
+        DeliveryOptions opts = new DeliveryOptions().setSendTimeout(setup.timing().requestTimeout().toMillis());
+        vertx.eventBus().<HeartbeatReply>request(setup.addresses().heartbeat(), hb, opts).onComplete(ar -> {
+            if (ar.succeeded()) {
+                HeartbeatReply r = ar.result().body();
+                if (!r.getServerId().equals(server)) {
+                    rejoin("a different parameter server is running");
+                } else if (!r.getKnown()) {
+                    rejoin("the parameter server no longer knows this worker");
+                } else {
+                    lastContact = System.nanoTime();
+                }
+            } else if (System.nanoTime() - lastContact > setup.timing().deadAfter().toNanos()) {
+                rejoin("no answer from the parameter server (" + ar.cause().getMessage() + ")");
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------ training
+
+    private void onWeights(Message<WeightsMessage> msg) {
+        WeightsMessage w = msg.body();
+        chain = chain.compose(v -> handle(w)).onFailure(this::fail);
+    }
+
+    private Future<Void> handle(WeightsMessage w) {
+        if (w.stop()) {
+            LOG.info("worker {}: training finished at version {}", id, w.version());
+            finished.tryComplete();
+            return Future.succeededFuture();
+        }
+        if (compute == null || id < 0) {
+            return Future.succeededFuture(); // from a server this worker no longer belongs to
+        }
+        lastContact = System.nanoTime();
+        double idleMs = (lastContact - lastPush) / 1e6;
+        int worker = id;
+        ShardCompute c = compute;
+        return vertx.executeBlocking(() -> {
+            for (int s : w.revoke()) {
+                c.revoke(s);
+            }
+            for (ShardGrant g : w.assign()) {
+                c.grant(g);
+            }
+            if (w.idle() || !c.hasShards()) {
+                return null;
+            }
+            return c.round(w.params());
+        }).map(r -> {
+            if (r != null && id == worker) {
+                lastPush = System.nanoTime();
+                vertx.eventBus().send(setup.addresses().push(), new GradientMessage(worker, w.version(), r.grad(),
+                        r.tokens(), r.lossCount(), r.loss(), r.norm(), r.clipRatio(), r.computeMs(), idleMs,
+                        r.shards()));
+            }
+            return null;
+        });
+    }
+
+    private void fail(Throwable t) {
+        LOG.error("worker {} failed", id, t);
+        finished.tryFail(t);
+    }
+}

@@ -1,0 +1,132 @@
+package recur.dist;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import recur.data.TokenStreams;
+import recur.math.Kernels;
+import recur.optim.LearningRateSchedule;
+import recur.optim.Optimizers;
+import recur.train.StepStats;
+import recur.train.TrainConfig;
+import recur.train.Trainer;
+
+/** Local mode end to end: one Vert.x, a parameter server and several workers. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LocalModeTest {
+
+    @TempDir
+    Path tmp;
+
+    private static DistResult run(DistJob job) throws Exception {
+        return LocalCluster.train(job, s -> { }, () -> false);
+    }
+
+    @Test
+    void severalWorkersTrainASmallModelAndTheLossFalls() throws Exception {
+        TrainConfig c = DistFixtures.config(3, 4, 60, tmp.resolve("run"));
+        List<StepStats> steps = Collections.synchronizedList(new ArrayList<>());
+        DistResult r = LocalCluster.train(DistFixtures.job(c, DistFixtures.text(20_000)), steps::add, () -> false);
+        assertEquals(60, r.version());
+        assertEquals(60, steps.size());
+        double first = steps.subList(0, 5).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+        double last = steps.subList(55, 60).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+        assertTrue(last < first - 0.5, "loss fell from " + first + " to " + last);
+        for (String f : List.of("model.safetensors", "config.json", "metrics.csv", "checkpoint.pb")) {
+            assertTrue(Files.exists(c.out.resolve(f)), f);
+        }
+        List<String> csv = Files.readAllLines(c.out.resolve("metrics.csv"));
+        assertEquals(MetricsLog.HEADER, csv.getFirst());
+        assertEquals(61, csv.size());
+        assertTrue(csv.get(1).startsWith("1,"), csv.get(1));
+        assertTrue(r.rejected().isEmpty(), r.rejected().toString());
+    }
+
+    @Test
+    void syncRunsWithTheSameSeedAreBitIdentical() throws Exception {
+        String text = DistFixtures.text(8_000);
+        float[] a = run(DistFixtures.job(DistFixtures.config(3, 2, 12, tmp.resolve("a")), text)).params();
+        float[] b = run(DistFixtures.job(DistFixtures.config(3, 2, 12, tmp.resolve("b")), text)).params();
+        assertArrayEquals(a, b);
+    }
+
+    /**
+     * N workers of B streams take the same data windows as one process with N*B streams; without
+     * clipping the averaged gradient equals the single-process gradient up to float32 rounding.
+     */
+    @Test
+    void syncMatchesSingleProcessTrainingWithAllStreams() throws Exception {
+        String text = DistFixtures.text(6_000);
+        TrainConfig c = DistFixtures.config(3, 2, 10, null);
+        c.optimizer = "sgd";
+        c.lr = 0.5;
+        DistJob job = DistFixtures.job(c, text);
+        float[] dist = run(job).params();
+
+        float[] single = job.params().clone();
+        TokenStreams streams = TokenStreams.of(job.tokens(), c.workers * c.batch, c.window);
+        Trainer t = new Trainer(job.spec(), single, streams, c.window, Optimizers.parse(c.optimizer, single.length),
+                LearningRateSchedule.parse(c.schedule, c.lr, c.steps), 0, 0, Kernels.get());
+        t.run(c.steps, s -> { });
+        double maxDiff = 0;
+        double maxMove = 0;
+        for (int i = 0; i < single.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(dist[i] - single[i]));
+            maxMove = Math.max(maxMove, Math.abs(single[i] - job.params()[i]));
+        }
+        assertTrue(maxMove > 1e-2, "training moved the weights: " + maxMove);
+        assertTrue(maxDiff < 2e-5, "max difference to single-process training " + maxDiff);
+    }
+
+    @Test
+    void oneWorkerIsBitIdenticalToSingleProcessTraining() throws Exception {
+        String text = DistFixtures.text(6_000);
+        TrainConfig c = DistFixtures.config(1, 4, 10, null);
+        c.clipNorm = 0.5; // global clipping on the server is the trainer's clipping
+        DistJob job = DistFixtures.job(c, text);
+        float[] dist = run(job).params();
+        float[] single = job.params().clone();
+        Trainer t = new Trainer(job.spec(), single, TokenStreams.of(job.tokens(), c.batch, c.window), c.window,
+                Optimizers.parse(c.optimizer, single.length), LearningRateSchedule.parse(c.schedule, c.lr, c.steps),
+                c.clipNorm, c.clipValue, Kernels.get());
+        t.run(c.steps, s -> { });
+        assertArrayEquals(single, dist);
+    }
+
+    @Test
+    void theEventLoopIsNeverBlocked() throws Exception {
+        VertxOptions opts = new VertxOptions().setMaxEventLoopExecuteTime(50).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+        Vertx vertx = Nodes.local(opts);
+        List<String> blocked = Collections.synchronizedList(new ArrayList<>());
+        ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(e -> {
+            if (e.thread().getName().contains("eventloop")) {
+                blocked.add(e.thread().getName() + " blocked " + e.duration() / 1_000_000 + " ms");
+            }
+        });
+        try {
+            TrainConfig c = DistFixtures.config(2, 8, 25, tmp.resolve("run"));
+            c.hidden = 96;
+            c.checkpointEvery = 5;
+            DistResult r = LocalCluster.train(vertx, DistFixtures.job(c, DistFixtures.text(20_000)), DistTiming.DEFAULT,
+                    s -> { }, () -> false).await(50, TimeUnit.SECONDS);
+            assertEquals(25, r.version());
+        } finally {
+            vertx.close().await();
+        }
+        assertTrue(blocked.isEmpty(), blocked.toString());
+    }
+}
