@@ -13,13 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * when {@code -Drecur.vector.bits} says so. It is a {@code static final} constant so that C2 folds it
  * into every kernel.
  *
- * <p>The three matrix products share one register-blocked micro-kernel ({@link #kBlock}: {@link #MR} rows
- * of C by {@link #NR} vectors of columns, held in FMA accumulators) that walks the k dimension with
- * arbitrary strides for A, so {@code gemm} (A row-major) and {@code gemmAt} (A transposed) are the same
- * code. k is cut into {@link #KC}-deep slabs so that the slab of B a block walks stays in L1/L2 while
- * every row block of C reuses it. Column tails use one-vector and masked one-vector kernels, row tails
- * one-row kernels. {@code gemmBt} is in dot-product form (4x2 blocks of vector accumulators, one
- * {@code reduceLanes} each).
+ * <p>{@code gemm} and {@code gemmAt} share one register-blocked micro-kernel ({@code k8x3}: 8 rows of C by
+ * 3 vectors of columns, 24 FMA accumulators) that walks the k dimension with arbitrary strides for A, so
+ * A row-major and A transposed are the same code. k is cut into {@link #KC}-deep slabs so that the slab
+ * of B a column block walks stays in cache while every row block of C reuses it. Row tails use 4/2/1-row
+ * kernels, column tails one-vector and masked one-vector kernels. {@code gemmBt} is in dot-product form
+ * (4x2 blocks of vector accumulators over k, one {@code reduceLanes} each).
  *
  * <p>Nothing here allocates once C2 has compiled it: every vector and mask is a local of a method
  * simple enough for escape analysis to scalar-replace, and no mask is passed between methods.
@@ -71,9 +70,15 @@ public final class VectorKernels implements Kernels {
         blocked(c, cOff, ldc, a, aOff, 1, lda, b, bOff, ldb, m, n, k);
     }
 
+    /** Rows of C per register block. */
+    private static final int MR = 8;
+    /** Vectors of C per register block. */
+    private static final int NR = 3;
+
     /**
-     * C[m,n] += A'[m,k] * B[k,n] where A'(i, p) = a[aOff + i * ars + p * aps]: walks k in KC slabs,
-     * columns in MR x NR register blocks, then one-vector and masked tails.
+     * C[m,n] += A'[m,k] * B[k,n] where A'(i, p) = a[aOff + i * ars + p * aps]: walks k in KC slabs, the
+     * columns in blocks of NR vectors, the rows in blocks of MR (then 4/2/1-row tails),
+     * then one-vector and masked one-vector column tails.
      */
     private static void blocked(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int aps,
                                 float[] b, int bOff, int ldb, int m, int n, int k) {
@@ -89,40 +94,227 @@ public final class VectorKernels implements Kernels {
             for (; j + nb <= n; j += nb) {
                 int i = 0;
                 for (; i + MR <= m; i += MR) {
-                    kBlock(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    k8x3(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
                 }
-                for (; i < m; i++) {
-                    kRow(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                if (m - i >= 4) {
+                    k4x3(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    i += 4;
+                }
+                if (m - i >= 2) {
+                    k2x3(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    i += 2;
+                }
+                if (m - i >= 1) {
+                    k1x3(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    i += 1;
                 }
             }
             for (; j + L <= n; j += L) {
                 int i = 0;
                 for (; i + MR <= m; i += MR) {
-                    kCol(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    k8x1(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
                 }
-                for (; i < m; i++) {
-                    kOne(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                if (m - i >= 4) {
+                    k4x1(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    i += 4;
+                }
+                if (m - i >= 2) {
+                    k2x1(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    i += 2;
+                }
+                if (m - i >= 1) {
+                    k1x1(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc);
+                    i += 1;
                 }
             }
             if (j < n) {
                 int rem = n - j;
                 int i = 0;
                 for (; i + MR <= m; i += MR) {
-                    kColMasked(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
+                    k8x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
                 }
-                for (; i < m; i++) {
-                    kOneMasked(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
+                if (m - i >= 4) {
+                    k4x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
+                    i += 4;
+                }
+                if (m - i >= 2) {
+                    k2x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
+                    i += 2;
+                }
+                if (m - i >= 1) {
+                    k1x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
+                    i += 1;
                 }
             }
         }
     }
 
-    /** Rows of C per register block. */
-    private static final int MR = 4;
-    /** Vectors of C per register block. */
-    private static final int NR = 3;
+    private static void k8x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
+        FloatVector c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+        FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+        FloatVector c12 = FloatVector.fromArray(S, c, ci + 1 * ldc + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+        FloatVector c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+        FloatVector c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+        FloatVector c42 = FloatVector.fromArray(S, c, ci + 4 * ldc + 2 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+        FloatVector c52 = FloatVector.fromArray(S, c, ci + 5 * ldc + 2 * L);
+        FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+        FloatVector c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + L);
+        FloatVector c62 = FloatVector.fromArray(S, c, ci + 6 * ldc + 2 * L);
+        FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+        FloatVector c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + L);
+        FloatVector c72 = FloatVector.fromArray(S, c, ci + 7 * ldc + 2 * L);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4 * ars]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5 * ars]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, a[ap + 6 * ars]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, a[ap + 7 * ars]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            c72 = a7.fma(b2, c72);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c12.intoArray(c, ci + 1 * ldc + 2 * L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c22.intoArray(c, ci + 2 * ldc + 2 * L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c32.intoArray(c, ci + 3 * ldc + 2 * L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c42.intoArray(c, ci + 4 * ldc + 2 * L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c52.intoArray(c, ci + 5 * ldc + 2 * L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c62.intoArray(c, ci + 6 * ldc + 2 * L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
+        c72.intoArray(c, ci + 7 * ldc + 2 * L);
+    }
 
-    private static void kBlock(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+    private static void k8x1(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+        FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+        FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+        FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+        FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4 * ars]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5 * ars]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[ap + 6 * ars]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[ap + 7 * ars]);
+            c70 = a7.fma(b0, c70);
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + 1 * ldc);
+        c20.intoArray(c, ci + 2 * ldc);
+        c30.intoArray(c, ci + 3 * ldc);
+        c40.intoArray(c, ci + 4 * ldc);
+        c50.intoArray(c, ci + 5 * ldc);
+        c60.intoArray(c, ci + 6 * ldc);
+        c70.intoArray(c, ci + 7 * ldc);
+    }
+
+    private static void k8x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
+        VectorMask<Float> mk = S.indexInRange(0, rem);
+        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc, mk);
+        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc, mk);
+        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc, mk);
+        FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc, mk);
+        FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc, mk);
+        FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc, mk);
+        FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc, mk);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4 * ars]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5 * ars]);
+            c50 = a5.fma(b0, c50);
+            FloatVector a6 = FloatVector.broadcast(S, a[ap + 6 * ars]);
+            c60 = a6.fma(b0, c60);
+            FloatVector a7 = FloatVector.broadcast(S, a[ap + 7 * ars]);
+            c70 = a7.fma(b0, c70);
+        }
+        c00.intoArray(c, ci, mk);
+        c10.intoArray(c, ci + 1 * ldc, mk);
+        c20.intoArray(c, ci + 2 * ldc, mk);
+        c30.intoArray(c, ci + 3 * ldc, mk);
+        c40.intoArray(c, ci + 4 * ldc, mk);
+        c50.intoArray(c, ci + 5 * ldc, mk);
+        c60.intoArray(c, ci + 6 * ldc, mk);
+        c70.intoArray(c, ci + 7 * ldc, mk);
+    }
+
+    private static void k4x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
         FloatVector c00 = FloatVector.fromArray(S, c, ci);
         FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
         FloatVector c02 = FloatVector.fromArray(S, c, ci + 2 * L);
@@ -170,25 +362,7 @@ public final class VectorKernels implements Kernels {
         c32.intoArray(c, ci + 3 * ldc + 2 * L);
     }
 
-    private static void kRow(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
-        FloatVector c00 = FloatVector.fromArray(S, c, ci);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
-        FloatVector c02 = FloatVector.fromArray(S, c, ci + 2 * L);
-        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02);
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c02.intoArray(c, ci + 2 * L);
-    }
-
-    private static void kCol(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+    private static void k4x1(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
         FloatVector c00 = FloatVector.fromArray(S, c, ci);
         FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
         FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
@@ -210,17 +384,7 @@ public final class VectorKernels implements Kernels {
         c30.intoArray(c, ci + 3 * ldc);
     }
 
-    private static void kOne(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
-        FloatVector c00 = FloatVector.fromArray(S, c, ci);
-        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
-            c00 = a0.fma(b0, c00);
-        }
-        c00.intoArray(c, ci);
-    }
-
-    private static void kColMasked(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
+    private static void k4x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
         VectorMask<Float> mk = S.indexInRange(0, rem);
         FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
         FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc, mk);
@@ -243,7 +407,92 @@ public final class VectorKernels implements Kernels {
         c30.intoArray(c, ci + 3 * ldc, mk);
     }
 
-    private static void kOneMasked(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
+    private static void k2x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
+        FloatVector c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+        FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + L);
+        FloatVector c12 = FloatVector.fromArray(S, c, ci + 1 * ldc + 2 * L);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + L);
+        c12.intoArray(c, ci + 1 * ldc + 2 * L);
+    }
+
+    private static void k2x1(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + 1 * ldc);
+    }
+
+    private static void k2x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
+        VectorMask<Float> mk = S.indexInRange(0, rem);
+        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
+        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc, mk);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
+            c10 = a1.fma(b0, c10);
+        }
+        c00.intoArray(c, ci, mk);
+        c10.intoArray(c, ci + 1 * ldc, mk);
+    }
+
+    private static void k1x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
+        FloatVector c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+    }
+
+    private static void k1x1(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, ci);
+        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+        }
+        c00.intoArray(c, ci);
+    }
+
+    private static void k1x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
         VectorMask<Float> mk = S.indexInRange(0, rem);
         FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
         for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {

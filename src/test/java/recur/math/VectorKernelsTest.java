@@ -143,10 +143,11 @@ class VectorKernelsTest {
         }
     }
 
+    /** Row counts hit every row tail (8-row blocks, then 4, 2, 1), columns every full/one-vector/masked block. */
     @Test
     void gemmFormsAtLargerSizes() {
         int[][] shapes = {{255, 33, 17}, {33, 1023, 7}, {6, 100, 300}, {9, 48, 513}, {64, 65, 257}, {1, 512, 128},
-                {13, 50, 1}, {2, 1023, 33}};
+                {13, 50, 1}, {2, 1023, 33}, {7, 100, 9}, {15, 97, 33}, {11, 49, 5}, {3, 64, 300}};
         for (Form form : Form.values()) {
             for (int[] s : shapes) {
                 checkProduct(form, s[0], s[1], s[2]);
