@@ -60,7 +60,7 @@ class LocalModeTest {
         String text = DistFixtures.text(8_000);
         float[] a = run(DistFixtures.job(DistFixtures.config(3, 2, 12, tmp.resolve("a")), text)).params();
         float[] b = run(DistFixtures.job(DistFixtures.config(3, 2, 12, tmp.resolve("b")), text)).params();
-        assertArrayEquals(a, b);
+        SameWeights.assertSame(a, b);
     }
 
     /**
@@ -103,7 +103,7 @@ class LocalModeTest {
                 Optimizers.parse(c.optimizer, single.length), LearningRateSchedule.parse(c.schedule, c.lr, c.steps),
                 c.clipNorm, c.clipValue, Kernels.get());
         t.run(c.steps, s -> { });
-        assertArrayEquals(single, dist);
+        SameWeights.assertSame(single, dist);
     }
 
     @Test
@@ -128,5 +128,20 @@ class LocalModeTest {
             vertx.close().await();
         }
         assertTrue(blocked.isEmpty(), blocked.toString());
+    }
+
+    @Test
+    void asyncModeWithBoundedStalenessTrains() throws Exception {
+        TrainConfig c = DistFixtures.config(3, 4, 60, tmp.resolve("async"));
+        c.mode = "async";
+        c.staleness = 4;
+        List<StepStats> steps = Collections.synchronizedList(new ArrayList<>());
+        DistResult r = LocalCluster.train(DistFixtures.job(c, DistFixtures.text(20_000)), steps::add, () -> false);
+        assertEquals(60, r.version());
+        double first = steps.subList(0, 5).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+        double last = steps.subList(55, 60).stream().mapToDouble(StepStats::loss).average().orElseThrow();
+        assertTrue(last < first - 0.3, "loss fell from " + first + " to " + last);
+        List<String> csv = Files.readAllLines(c.out.resolve("metrics.csv"));
+        assertEquals(61, csv.size());
     }
 }

@@ -1,0 +1,131 @@
+package recur.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import recur.train.TrainConfig;
+import recur.wire.GradientMessage;
+import recur.wire.ShardSnapshot;
+import recur.wire.WeightsMessage;
+import recur.wire.WireCodecs;
+import recur.wire.WireFormat;
+import recur.wire.proto.JoinReply;
+import recur.wire.proto.JoinRequest;
+
+/**
+ * The parameter server against a scripted worker: it hands out a shard with the weights, rejects and
+ * counts bad pushes without touching the model, and applies the good one.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ParameterServerTest {
+
+    /** Weights messages arriving at the scripted worker's address, one future each, in order. */
+    private static final class Inbox {
+        private final Queue<WeightsMessage> arrived = new ArrayDeque<>();
+        private final Queue<Promise<WeightsMessage>> waiting = new ArrayDeque<>();
+
+        void deliver(WeightsMessage w) {
+            Promise<WeightsMessage> p = waiting.poll();
+            if (p != null) {
+                p.complete(w);
+            } else {
+                arrived.add(w);
+            }
+        }
+
+        Future<WeightsMessage> next() {
+            WeightsMessage w = arrived.poll();
+            if (w != null) {
+                return Future.succeededFuture(w);
+            }
+            Promise<WeightsMessage> p = Promise.promise();
+            waiting.add(p);
+            return p.future();
+        }
+    }
+
+    @Test
+    void badPushesAreRejectedAndCountedAndTheModelIsUntouched(Vertx vertx, VertxTestContext ctx) {
+        WireCodecs.register(vertx);
+        TrainConfig c = DistFixtures.config(1, 2, 1, null);
+        c.optimizer = "sgd";
+        c.lr = 1.0;
+        DistJob job = DistFixtures.job(c, DistFixtures.text(2_000));
+        int n = job.params().length;
+        Addresses a = new Addresses("pstest");
+        ParameterServerVerticle ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a,
+                DistTiming.DEFAULT, 1, 1, null, null, s -> { }, () -> false));
+        Inbox inbox = new Inbox();
+        String me = a.newWorkerAddress();
+        ShardSnapshot state = ShardSnapshot.fresh(0, job.spec(), c.batch);
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        float[] nan = ones.clone();
+        nan[n - 1] = Float.NaN;
+        var bus = vertx.eventBus();
+        int[] id = new int[1];
+
+        bus.<WeightsMessage>consumer(me, m -> inbox.deliver(m.body())).completion()
+                .compose(v -> vertx.deployVerticle(ps))
+                .compose(d -> bus.<JoinReply>request(a.join(), JoinRequest.newBuilder().setFormat(WireFormat.VERSION)
+                        .setAddress(me).setDescription("scripted").build()))
+                .compose(reply -> {
+                    id[0] = reply.body().getWorkerId();
+                    return inbox.next();
+                })
+                .compose(w -> {
+                    ctx.verify(() -> {
+                        assertEquals(0, w.version());
+                        assertEquals(1, w.assign().size());
+                        assertEquals(0, w.assign().getFirst().state().shard());
+                        assertFalse(w.idle());
+                        assertTrue(Arrays.equals(job.params(), w.params()));
+                    });
+                    bus.send(a.push(), push(id[0] + 7, 0, ones, state));     // unknown worker
+                    bus.send(a.push(), push(id[0], 0, new float[n - 1], state)); // wrong size: the round runs again
+                    return inbox.next();
+                })
+                .compose(w -> {
+                    ctx.verify(() -> assertEquals(0, w.version()));
+                    bus.send(a.push(), push(id[0], 5, ones, state));          // from the future
+                    bus.send(a.push(), push(id[0], 0, nan, state));           // non-finite: the round runs again
+                    return inbox.next();
+                })
+                .compose(w -> {
+                    bus.send(a.push(), push(id[0], 0, ones, state));          // good
+                    bus.send(a.push(), push(id[0], 0, ones, state));          // duplicate
+                    return ps.done();
+                })
+                .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+                    assertEquals(1, r.version());
+                    Map<Reject, Long> rej = r.rejected();
+                    assertEquals(Map.of(Reject.UNKNOWN_WORKER, 1L, Reject.WRONG_SIZE, 1L, Reject.FUTURE_VERSION, 1L,
+                            Reject.NON_FINITE, 1L, Reject.DUPLICATE, 1L), rej);
+                    // SGD with lr 1 on the one accepted gradient (all ones): every weight moved by exactly -1.
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(job.params()[i] - 1f, r.params()[i], 1e-6);
+                    }
+                    ctx.completeNow();
+                })));
+    }
+
+    private static GradientMessage push(int worker, long version, float[] grad, ShardSnapshot s) {
+        return new GradientMessage(worker, version, grad, 24, 24, 3.0, 1.0, 1.0, 1.0, 0.0, List.of(s));
+    }
+}
