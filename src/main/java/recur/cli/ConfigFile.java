@@ -11,7 +11,8 @@ import recur.train.TrainConfig;
  * A training configuration file: a JSON object whose keys are those of a run's {@code config.json}
  * (so a run's config.json can be passed back with {@code --config}), or the same as flat YAML
  * ({@code key: value} lines, {@code #} comments) when the name ends in {@code .yaml} or {@code .yml}.
- * Relative paths inside it are relative to the file's directory. Keys with a null value, and the
+ * Relative paths inside it are relative to the current directory, as on the command line (a run's
+ * config.json records the text by its absolute path). Keys with a null value, and the
  * descriptive keys a run adds ({@code data}), are ignored.
  */
 final class ConfigFile {
@@ -38,15 +39,11 @@ final class ConfigFile {
     /** Applies every key of the file to {@code config}; returns the keys that were set. */
     static java.util.Set<String> apply(Path path, TrainConfig config) {
         Map<String, Object> values = read(path);
-        Path dir = path.toAbsolutePath().getParent();
         for (Map.Entry<String, Object> e : values.entrySet()) {
             Object v = e.getValue();
             String key = e.getKey();
             if (v == null || DESCRIPTIVE.contains(key)) {
                 continue;
-            }
-            if (isPathKey(key) && v instanceof String s && !s.isEmpty() && !Path.of(s).isAbsolute()) {
-                v = dir.resolve(s).normalize();
             }
             TrainSettings.set(config, key, v, "config file " + path + ": " + key);
         }
@@ -57,10 +54,6 @@ final class ConfigFile {
             }
         });
         return set;
-    }
-
-    private static boolean isPathKey(String key) {
-        return key.equals("text") || key.equals("out") || key.equals("resume") || key.equals("cluster_config");
     }
 
     private static Map<String, Object> yaml(String text, Path path) {

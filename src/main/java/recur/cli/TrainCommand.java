@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Settings of the default job (used when no text is given, unless set by --config or the command line). */
     static final Map<String, Object> DEFAULT_JOB = Map.of(
-            "cell", "lstm", "hidden", 128, "embedding", 32, "window", 64, "batch", 32, "steps", 1200L,
+            "cell", "lstm", "hidden", 128, "embedding", 32, "window", 64, "batch", 32, "steps", 2400L,
             "lr", 3e-3, "schedule", "cosine:warmup=50:min=3e-4", "out", "runs/latest");
 
     @ParentCommand
@@ -194,6 +194,9 @@ final class TrainCommand implements Callable<Integer> {
         String data = plan.generated() ? "generated English-like text (SyntheticText seed "
                 + SyntheticText.DEFAULT_SEED + ", " + chars + " characters)" : c.text.toString();
         Map<String, Object> configJson = new LinkedHashMap<>(c.toMap());
+        if (c.text != null) {
+            configJson.put("text", c.text.toAbsolutePath().normalize().toString()); // reusable from anywhere
+        }
         configJson.put("data", data);
         run.writeConfig(configJson);
         if (plan.generated()) {
@@ -216,6 +219,10 @@ final class TrainCommand implements Callable<Integer> {
         } else if (mode != Progress.Mode.QUIET) {
             o.println("training " + what + " on " + on + ": " + c.steps + " steps of " + c.batch + " streams x "
                     + c.window + " characters, " + c.optimizer + " lr " + c.lr + " (" + c.schedule + ")");
+            long unused = (chars - 1) - (long) c.batch * TokenStreams.streamLength(chars, c.batch);
+            if (unused > 0) {
+                o.println("the last " + unused + " characters fit no stream and are not used");
+            }
             o.println("run directory: " + c.out);
         }
 
@@ -302,7 +309,8 @@ final class TrainCommand implements Callable<Integer> {
         if (plan.generated()) {
             o.println("      scripts/recur eval --model " + model + " --text " + c.out.resolve("held-out.txt"));
         } else {
-            o.println("      scripts/recur eval --model " + model + " --text OTHER.txt");
+            o.println("      scripts/recur eval --model " + model + " --text " + c.text
+                    + "   (or better, a text it has not seen)");
         }
     }
 
@@ -415,7 +423,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static String describe(ModelSpec s, int parameters) {
-        return String.format(Locale.ROOT, "a %s (%d layer%s, hidden %d, embedding %d, %,d parameters)", s.cell(),
+        String article = s.cell() == CellType.GRU ? "a" : "an"; // an LSTM, an RNN
+        return String.format(Locale.ROOT, article + " %s (%d layer%s, hidden %d, embedding %d, %,d parameters)", s.cell().id.toUpperCase(Locale.ROOT),
                 s.layers(), s.layers() > 1 ? "s" : "", s.hidden(), s.embedding(), parameters);
     }
 

@@ -52,7 +52,7 @@ class TrainEvalSampleTest {
         Map<String, Object> config = Json.parseObject(Files.readString(run.resolve("config.json")));
         assertEquals(16L, config.get("hidden"));
         assertEquals(5L, config.get("steps"));
-        assertEquals(text.toString(), config.get("text"));
+        assertEquals(text.toAbsolutePath().toString(), config.get("text"));
         ModelFile.LoadedModel m = ModelFile.load(run.resolve("model.safetensors"));
         assertEquals(16, m.spec().hidden());
         assertEquals("5", m.metadata().get("trained_steps"));

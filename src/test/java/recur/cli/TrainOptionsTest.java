@@ -36,9 +36,9 @@ class TrainOptionsTest {
     void configFileWithCommandLineOverride() throws IOException {
         Path cfg = dir.resolve("settings.json");
         Files.writeString(cfg, """
-                {"text": "ok.txt", "cell": "gru", "hidden": 12, "embedding": 4, "window": 8, "batch": 2,
+                {"text": "%s", "cell": "gru", "hidden": 12, "embedding": 4, "window": 8, "batch": 2,
                  "steps": 3, "lr": 0.01, "out": "from-config"}
-                """);
+                """.formatted(text.toString().replace("\\", "\\\\")));
         Path run = dir.resolve("override");
         CliRun r = CliRun.of("train", "--config", cfg.toString(), "--steps", "2", "--out", run.toString(), "--quiet");
         assertEquals(0, r.code(), r.toString());
@@ -47,7 +47,7 @@ class TrainOptionsTest {
         assertEquals(12L, c.get("hidden"));
         assertEquals(2L, c.get("steps"), "the command line wins");
         assertEquals(0.01, c.get("lr"));
-        assertEquals(text.toString(), c.get("text"), "relative to the config file");
+        assertEquals(text.toAbsolutePath().toString(), c.get("text"), "recorded by its absolute path");
         assertEquals(3, Files.readAllLines(run.resolve("metrics.csv")).size());
     }
 
@@ -56,7 +56,7 @@ class TrainOptionsTest {
         Path yaml = dir.resolve("settings.yaml");
         Files.writeString(yaml, """
                 # a flat YAML config
-                text: ok.txt
+                text: %s
                 cell: rnn_tanh   # plain RNN
                 hidden: 6
                 embedding: 3
@@ -64,8 +64,8 @@ class TrainOptionsTest {
                 batch: 2
                 steps: 2
                 learned_h0: true
-                out: yaml-run
-                """);
+                out: %s
+                """.formatted(text, dir.resolve("yaml-run")));
         CliRun r = CliRun.of("train", "--config", yaml.toString(), "--quiet");
         assertEquals(0, r.code(), r.toString());
         Path run = dir.resolve("yaml-run");
