@@ -31,6 +31,9 @@ public record ModelSpec(CellType cell, int layers, int hidden, boolean tokenInpu
             if (vocab.isEmpty()) {
                 throw new IllegalArgumentException("a token model needs a vocabulary");
             }
+            if (new java.util.HashSet<>(vocab).size() != vocab.size()) {
+                throw new IllegalArgumentException("the vocabulary lists a token more than once");
+            }
             if (task == Task.LM && output != vocab.size()) {
                 throw new IllegalArgumentException("a language model's output (" + output
                         + ") must equal its vocabulary size (" + vocab.size() + ")");
