@@ -289,7 +289,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             m.lastSeen = now();
         }
         msg.reply(HeartbeatReply.newBuilder().setFormat(WireFormat.VERSION).setServerId(serverId)
-                .setKnown(m != null && !finished).build());
+                .setKnown(m != null).build());
     }
 
     private void onLeave(Message<Leave> msg) {

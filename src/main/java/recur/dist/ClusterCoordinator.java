@@ -1,0 +1,51 @@
+package recur.dist;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import recur.train.StepStats;
+import recur.train.TrainConfig;
+
+/**
+ * Cluster mode, server side: a clustered Vert.x (Hazelcast) running the parameter server, which waits
+ * for {@code config.expectWorkers} workers, cuts the data into that many shards and trains. Workers
+ * may join and leave while it runs; a worker whose Hazelcast member leaves is dropped at once.
+ */
+public final class ClusterCoordinator {
+    private ClusterCoordinator() {}
+
+    /**
+     * Joins the cluster, trains to completion and leaves the cluster. Blocks the calling thread (not a
+     * Vert.x thread). {@code listener} sees each version on a server worker thread, in order;
+     * {@code stop} is polled after each version.
+     */
+    public static DistResult train(DistJob job, ClusterOptions options, Consumer<StepStats> listener,
+                                   BooleanSupplier stop) throws Exception {
+        TrainConfig c = job.config();
+        if (c.expectWorkers < 1) {
+            throw new IllegalArgumentException("cluster mode needs --expect-workers N (N >= 1), got " + c.expectWorkers);
+        }
+        ParameterServerVerticle server = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job,
+                options.addresses(), options.timing(), c.expectWorkers, c.expectWorkers, c.out, c.resume, listener,
+                stop));
+        Nodes.Clustered node = Nodes.clustered(options.vertxOptions(),
+                ClusterConfigs.load(options.clusterConfig(), options.clusterName())).await();
+        try {
+            node.manager().getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+                @Override
+                public void memberAdded(MembershipEvent e) {
+                }
+
+                @Override
+                public void memberRemoved(MembershipEvent e) {
+                    server.nodeLeft(e.getMember().getUuid().toString());
+                }
+            });
+            node.vertx().deployVerticle(server).await();
+            return server.done().await();
+        } finally {
+            node.vertx().close().await();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package recur.dist;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+
+/**
+ * Cluster mode, worker side: a clustered Vert.x running one {@link WorkerVerticle}. It needs no data
+ * and no model options: the parameter server sends the model, the settings and its shard's tokens.
+ * It waits for a server to appear, re-joins when the server restarts, and returns when the server
+ * ends training.
+ */
+public final class ClusterWorker {
+    private ClusterWorker() {}
+
+    /**
+     * Joins the cluster and works until the server ends training, then leaves the cluster. Blocks
+     * the calling thread (not a Vert.x thread).
+     */
+    public static void run(ClusterOptions options) throws Exception {
+        Nodes.Clustered node = Nodes.clustered(options.vertxOptions(),
+                ClusterConfigs.load(options.clusterConfig(), options.clusterName())).await();
+        try {
+            WorkerVerticle worker = new WorkerVerticle(new WorkerVerticle.Setup(options.addresses(), options.timing(),
+                    node.nodeId(), describe()));
+            node.vertx().deployVerticle(worker).await();
+            worker.finished().await();
+        } finally {
+            node.vertx().close().await();
+        }
+    }
+
+    static String describe() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "unknown host";
+        }
+        return host + " pid " + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+}
