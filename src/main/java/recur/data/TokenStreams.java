@@ -15,7 +15,7 @@ import recur.nn.Window;
  * contiguous slice of the data ({@link #shard}); so N workers of B streams see exactly the data of one
  * process with N*B streams.
  */
-public final class TokenStreams {
+public final class TokenStreams implements WindowSource {
     private final int[] data;       // shard-local tokens: count*L + 1 of them
     private final int count;        // streams here, B
     private final int length;       // pairs per stream, L
@@ -77,6 +77,7 @@ public final class TokenStreams {
      * Fills the next window (steps = min(k, pairs left in the pass)) for every stream and resets the
      * state of all streams when a new pass over the data begins. Returns the number of steps.
      */
+    @Override
     public int next(Window w, RecurrentState state) {
         if (w.batch != count) {
             throw new IllegalArgumentException("window batch " + w.batch + " but " + count + " streams");
@@ -101,6 +102,7 @@ public final class TokenStreams {
         return steps;
     }
 
+    @Override
     public int streams() {
         return count;
     }
@@ -115,15 +117,18 @@ public final class TokenStreams {
     }
 
     /** Position within the current pass (for checkpoints). */
+    @Override
     public int position() {
         return position;
     }
 
+    @Override
     public long epoch() {
         return epoch;
     }
 
     /** Restores a position saved with {@link #position()} and {@link #epoch()}. */
+    @Override
     public void seek(int position, long epoch) {
         if (position < 0 || position >= length) {
             throw new IllegalArgumentException("stream position " + position + " outside 0.." + (length - 1));

@@ -1,7 +1,7 @@
 package recur.train;
 
 import java.util.function.Consumer;
-import recur.data.TokenStreams;
+import recur.data.WindowSource;
 import recur.math.Kernels;
 import recur.model.ModelSpec;
 import recur.nn.Network;
@@ -23,7 +23,7 @@ import recur.optim.Optimizer;
 public final class Trainer {
     private final ModelSpec spec;
     private final Network net;
-    private final TokenStreams streams;
+    private final WindowSource streams;
     private final Window window;
     private final RecurrentState state;
     private final float[] params;
@@ -36,7 +36,7 @@ public final class Trainer {
     private long step;
     private long skipped;
 
-    public Trainer(ModelSpec spec, float[] params, TokenStreams streams, int window, Optimizer optimizer,
+    public Trainer(ModelSpec spec, float[] params, WindowSource streams, int window, Optimizer optimizer,
                    LearningRateSchedule schedule, double clipNorm, double clipValue, Kernels k) {
         this.spec = spec;
         this.params = params;
@@ -108,7 +108,7 @@ public final class Trainer {
         return state;
     }
 
-    public TokenStreams streams() {
+    public WindowSource streams() {
         return streams;
     }
 
