@@ -257,6 +257,11 @@ public final class ParameterServerVerticle extends VerticleBase {
             msg.fail(503, "training has finished");
             return;
         }
+        for (Member old : List.copyOf(members.values())) {
+            if (old.address.equals(req.getAddress())) {
+                memberLost(old, "it joined again");
+            }
+        }
         Member m = new Member(nextId++, req.getAddress(), req.getNodeId(), now());
         members.put(m.id, m);
         msg.reply(JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)

@@ -139,8 +139,8 @@ public final class WorkerVerticle extends VerticleBase {
     }
 
     private void rejoin(String why) {
-        if (joining || finished.future().isComplete()) {
-            return;
+        if (joining || id < 0 || finished.future().isComplete()) {
+            return; // already joining: one join loop at a time
         }
         LOG.warn("worker {}: {}; joining again", id, why);
         id = -1;
@@ -156,10 +156,14 @@ public final class WorkerVerticle extends VerticleBase {
         if (id < 0 || joining || finished.future().isComplete()) {
             return;
         }
-        Heartbeat hb = Heartbeat.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(id).build();
+        int me = id;
+        Heartbeat hb = Heartbeat.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(me).build();
         String server = joined.getServerId();
         DeliveryOptions opts = new DeliveryOptions().setSendTimeout(setup.timing().requestTimeout().toMillis());
         vertx.eventBus().<HeartbeatReply>request(setup.addresses().heartbeat(), hb, opts).onComplete(ar -> {
+            if (id != me || joining) {
+                return; // an answer about a membership this worker no longer has
+            }
             if (ar.succeeded()) {
                 HeartbeatReply r = ar.result().body();
                 if (!r.getServerId().equals(server)) {
