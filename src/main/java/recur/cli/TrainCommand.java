@@ -135,34 +135,34 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Show the stack trace of an error.")
     boolean debug;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Worker verticles (distributed training).")
+    @Option(names = "--workers", paramLabel = "N", description = "[not available yet] Worker verticles (distributed training).")
     int workers = D.workers;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "sync or async updates (distributed training).")
+    @Option(names = "--mode", paramLabel = "MODE", description = "[not available yet] sync or async updates (distributed training).")
     String mode = D.mode;
 
-    @Option(names = "--staleness", paramLabel = "N", description = "Largest version lag in async mode.")
+    @Option(names = "--staleness", paramLabel = "N", description = "[not available yet] Largest version lag in async mode.")
     int staleness = D.staleness;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (0: none).")
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "[not available yet] Steps between checkpoints (0: none).")
     int checkpointEvery = D.checkpointEvery;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue a run from its checkpoint.")
+    @Option(names = "--resume", paramLabel = "DIR", description = "[not available yet] Continue a run from its checkpoint.")
     Path resume;
 
-    @Option(names = "--cluster", description = "Train across machines (Hazelcast cluster).")
+    @Option(names = "--cluster", description = "[not available yet] Train across machines (Hazelcast cluster).")
     boolean cluster;
 
-    @Option(names = "--expect-workers", paramLabel = "N", description = "Workers to wait for in cluster mode.")
+    @Option(names = "--expect-workers", paramLabel = "N", description = "[not available yet] Workers to wait for in cluster mode.")
     int expectWorkers = D.expectWorkers;
 
-    @Option(names = "--cluster-config", paramLabel = "FILE", description = "Hazelcast configuration.")
+    @Option(names = "--cluster-config", paramLabel = "FILE", description = "[not available yet] Hazelcast configuration.")
     Path clusterConfig;
 
-    @Option(names = "--cluster-name", paramLabel = "NAME", description = "Cluster name.")
+    @Option(names = "--cluster-name", paramLabel = "NAME", description = "[not available yet] Cluster name.")
     String clusterName;
 
-    @Option(names = "--local-clip-norm", paramLabel = "X", description = "Clip each worker's gradient (0: off).")
+    @Option(names = "--local-clip-norm", paramLabel = "X", description = "[not available yet] Clip each worker's gradient (0: off).")
     double localClipNorm = D.localClipNorm;
 
     /** The effective configuration and where its data comes from, after merging and validation. */
