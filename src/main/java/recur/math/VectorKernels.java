@@ -34,6 +34,8 @@ public final class VectorKernels implements Kernels {
     private static final int KC = 256;
     /** Elements per float-accumulated block in {@link #sumSquares} before it is added in double. */
     private static final int SQ_BLOCK = 1024;
+    /** Floats of B (about 256 KiB) one column chunk of {@code gemmBt} walks. */
+    private static final int BT_CHUNK_FLOATS = 64 * 1024;
 
     static VectorSpecies<Float> chooseSpecies() {
         String bits = System.getProperty("recur.vector.bits");
@@ -509,19 +511,25 @@ public final class VectorKernels implements Kernels {
         if (m <= 0 || n <= 0 || k <= 0) {
             return;
         }
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            for (; j + 2 <= n; j += 2) {
-                dot4x2(c, cOff + i * ldc + j, ldc, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, k);
+        // Columns of C (rows of B) in chunks of about 256 KiB of B, so each chunk is reused from L2 by
+        // every row block of A instead of streaming all of B once per row block.
+        int jc = Math.max(2, (BT_CHUNK_FLOATS / k) & ~1);
+        for (int j0 = 0; j0 < n; j0 += jc) {
+            int j1 = Math.min(n, j0 + jc);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                int j = j0;
+                for (; j + 2 <= j1; j += 2) {
+                    dot4x2(c, cOff + i * ldc + j, ldc, a, aOff + i * lda, lda, b, bOff + j * ldb, ldb, k);
+                }
+                if (j < j1) {
+                    dot4x1(c, cOff + i * ldc + j, ldc, a, aOff + i * lda, lda, b, bOff + j * ldb, k);
+                }
             }
-            if (j < n) {
-                dot4x1(c, cOff + i * ldc + j, ldc, a, aOff + i * lda, lda, b, bOff + j * ldb, k);
+            for (; i < m; i++) {
+                // one row left: the chunk of B's rows against it is a gemv
+                gemvT(c, cOff + i * ldc + j0, a, aOff + i * lda, b, bOff + j0 * ldb, ldb, j1 - j0, k);
             }
-        }
-        for (; i < m; i++) {
-            // one row left: B's rows against it are a gemv
-            gemvT(c, cOff + i * ldc, a, aOff + i * lda, b, bOff, ldb, n, k);
         }
     }
 

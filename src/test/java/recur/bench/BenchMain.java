@@ -8,8 +8,8 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 /**
  * Runs JMH with its ordinary command line (benchmark regex, -f, -wi, -w, -i, -r, -p ...) and then prints the
- * kernel results in useful units: GFLOP/s for {@link KernelBench} (2 M N K flops a call), elements per
- * nanosecond for {@link VectorOpsBench}. Started by {@code scripts/jmh}.
+ * kernel results in useful units: GFLOP/s for {@link KernelBench} (2 M N K flops a call) and {@link PeakBench},
+ * elements per nanosecond for {@link VectorOpsBench}. Started by {@code scripts/jmh}.
  */
 public final class BenchMain {
 
@@ -34,15 +34,18 @@ public final class BenchMain {
             String shape = params.getParam("shape");
             String len = params.getParam("len");
             String rate = "";
-            if (shape != null) {
+            if (bench.startsWith("PeakBench.")) {
+                rate = String.format(Locale.ROOT, "%.1f GFLOP/s", callsPerSecond * PeakBench.FLOPS_PER_CALL / 1e9);
+            } else if (shape != null) {
                 String[] s = shape.split("x");
                 double flops = 2.0 * Long.parseLong(s[0]) * Long.parseLong(s[1]) * Long.parseLong(s[2]);
                 rate = String.format(Locale.ROOT, "%.1f GFLOP/s", callsPerSecond * flops / 1e9);
             } else if (len != null) {
                 rate = String.format(Locale.ROOT, "%.2f elem/ns", callsPerSecond * Integer.parseInt(len) / 1e9);
             }
-            System.out.printf(Locale.ROOT, "%-34s %-16s %-7s %12.1f %10s%n", bench, shape != null ? shape : len,
-                    impl, callsPerSecond, rate);
+            String size = shape != null ? shape : len != null ? len : "-";
+            System.out.printf(Locale.ROOT, "%-34s %-16s %-7s %12.1f %10s%n", bench, size, impl != null ? impl : "-",
+                    callsPerSecond, rate);
         }
     }
 }

@@ -147,7 +147,8 @@ class VectorKernelsTest {
     @Test
     void gemmFormsAtLargerSizes() {
         int[][] shapes = {{255, 33, 17}, {33, 1023, 7}, {6, 100, 300}, {9, 48, 513}, {64, 65, 257}, {1, 512, 128},
-                {13, 50, 1}, {2, 1023, 33}, {7, 100, 9}, {15, 97, 33}, {11, 49, 5}, {3, 64, 300}};
+                {13, 50, 1}, {2, 1023, 33}, {7, 100, 9}, {15, 97, 33}, {11, 49, 5}, {3, 64, 300},
+                {5, 300, 513}, {6, 301, 700}}; // the last two cross gemmBt's column chunks (64 Ki floats of B)
         for (Form form : Form.values()) {
             for (int[] s : shapes) {
                 checkProduct(form, s[0], s[1], s[2]);
