@@ -1,0 +1,36 @@
+package recur.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import recur.io.Json;
+
+/** {@code recur bench}: output shape only (speed is measured by the benchmark itself, not by tests). */
+class BenchCommandTest {
+
+    @Test
+    void jsonLinesCarryThePeerKeys() {
+        CliRun r = CliRun.of("bench", "--configs", "small", "--cells", "gru,rnn_tanh", "--warmup", "0", "--steps", "1",
+                "--json");
+        assertEquals(0, r.code(), r.toString());
+        String[] lines = r.out().strip().split("\n");
+        assertEquals(2, lines.length, r.toString());
+        Map<String, Object> first = Json.parseObject(lines[0]);
+        for (String key : new String[] {"system", "cell", "config", "threads", "tokens_per_s", "hidden", "batch", "seq"}) {
+            assertTrue(first.containsKey(key), "missing " + key + " in " + lines[0]);
+        }
+        assertEquals("gru", first.get("cell"));
+        assertEquals("small", first.get("config"));
+        assertTrue(((Number) first.get("tokens_per_s")).doubleValue() > 0);
+    }
+
+    @Test
+    void unknownConfigurationIsOneLine() {
+        CliRun r = CliRun.of("bench", "--configs", "huge");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown configuration 'huge'"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+}
