@@ -32,8 +32,8 @@ public final class VectorKernels implements Kernels {
 
     /** Depth of the k slabs in the matrix products. */
     private static final int KC = 256;
-    /** Elements per float-accumulated block in {@link #sumSquares} before it is added in double. */
-    private static final int SQ_BLOCK = 1024;
+    /** Elements per float-accumulated block in {@link #sumSquares} (32 terms a lane) before it is added in double. */
+    private static final int SQ_BLOCK = 64 * L;
     /** Floats of B (about 256 KiB) one column chunk of {@code gemmBt} walks. */
     private static final int BT_CHUNK_FLOATS = 64 * 1024;
 
@@ -150,6 +150,10 @@ public final class VectorKernels implements Kernels {
             }
         }
     }
+
+    // The kRxV micro-kernels below (R rows of C x V vectors; "m": masked last vector) all have the same
+    // shape: load C, then for each p broadcast A(i + r, p) and FMA it with V vectors of row p of B, then
+    // store C. They are written out by a small generator rather than by hand; change them all alike.
 
     private static void k8x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
         FloatVector c00 = FloatVector.fromArray(S, c, ci);
@@ -681,7 +685,7 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Squares are summed in float vectors over blocks of {@link #SQ_BLOCK} elements (at most 32 terms a
+     * Squares are summed in two float vectors over blocks of {@link #SQ_BLOCK} elements (32 terms a
      * lane), and each block's total is added in double: relative error stays near 1e-6 at any length.
      */
     @Override
