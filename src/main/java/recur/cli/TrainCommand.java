@@ -255,6 +255,7 @@ final class TrainCommand implements Callable<Integer> {
                 provenance.put("train_loss", String.format(Locale.ROOT, "%.6f", loss));
             }
             Path model = run.saveModel(modelSpec, outcome.params(), provenance);
+            LossPlot.write(c.out); // loss.svg: loss and gradient norm per step, from metrics.csv
             summary(c, plan, what, on, outcome, progress, model);
         } finally {
             stop.finished();

@@ -31,7 +31,9 @@ public final class SvgPlot {
     /** Series with at most this many points get a marker on every point. */
     private static final int MARKERS_UP_TO = 60;
     private static final int LEFT = 74;
-    private static final int RIGHT = 180;
+    /** Right margin without a legend; the legend adds its own width (names at about 7 px a character). */
+    private static final int RIGHT = 24;
+    private static final double CHAR_WIDTH = 7.0;
     private static final int TOP = 36;
     private static final int BOTTOM = 52;
 
@@ -50,7 +52,7 @@ public final class SvgPlot {
         this.yLabel = Objects.requireNonNull(yLabel, "yLabel");
         this.series = List.copyOf(series);
         this.logY = logY;
-        if (width < LEFT + RIGHT + 40 || height < TOP + BOTTOM + 40) {
+        if (width < LEFT + RIGHT + 200 || height < TOP + BOTTOM + 40) {
             throw new IllegalArgumentException("plot size " + width + "x" + height + " is too small");
         }
         this.width = width;
@@ -173,7 +175,8 @@ public final class SvgPlot {
         double xStep = Ticks.step(x0, x1, 8);
         List<Double> xTicks = Ticks.linear(x0, x1, xStep);
 
-        int plotW = width - LEFT - RIGHT;
+        int legendChars = legendChars();
+        int plotW = width - LEFT - RIGHT - (legendChars == 0 ? 0 : (int) Math.ceil(36 + CHAR_WIDTH * legendChars));
         int plotH = height - TOP - BOTTOM;
         Frame f = new Frame(LEFT, offsetY + TOP, plotW, plotH, x0, x1, y0, y1);
 
@@ -262,9 +265,23 @@ public final class SvgPlot {
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
                     + "stroke-width=\"3\"/>\n", x, y, x + 22, y, color));
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>\n", x + 28, y + 4,
-                    escape(series.get(k).name())));
+                    escape(shorten(series.get(k).name(), legendChars()))));
         }
         s.append("</g>\n");
+    }
+
+    /** Characters the legend leaves room for: the longest name, at most a third of the width. */
+    private int legendChars() {
+        int longest = 0;
+        for (Series r : series) {
+            longest = Math.max(longest, r.name().length());
+        }
+        int most = (int) ((width / 3.0 - 36) / CHAR_WIDTH);
+        return Math.min(longest, most);
+    }
+
+    private static String shorten(String name, int chars) {
+        return name.length() <= chars ? name : name.substring(0, Math.max(0, chars - 1)) + "\u2026";
     }
 
     static String escape(String text) {
