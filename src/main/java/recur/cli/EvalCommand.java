@@ -25,7 +25,9 @@ import recur.nn.Window;
         footer = {
             "  recur eval --model runs/latest/model.safetensors \\",
             "             --text runs/latest/held-out.txt",
-            "  recur eval --model m.safetensors --text test.txt --json | tail -n 1"})
+            "  recur eval --model m.safetensors --text test.txt --json | tail -n 1",
+            "  recur eval --model runs/temps/model.safetensors --csv temps.csv --holdout 0.2 --json",
+            "      (a time-series model: one-step MAE/RMSE next to persistence and seasonal naive)"})
 final class EvalCommand implements Callable<Integer> {
     /** Steps per forward pass; the state is carried across, so this only bounds memory. */
     static final int WINDOW = 256;
@@ -36,7 +38,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file (.safetensors).")
     Path model;
 
-    @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text to evaluate on.")
+    @Option(names = "--text", paramLabel = "FILE", description = "UTF-8 text to evaluate on (language models).")
     Path text;
 
     @Option(names = "--json", description = "End with one JSON line: loss_nats, bits_per_char, tokens, ...")
@@ -44,6 +46,17 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--debug", description = "Show the stack trace of an error.")
     boolean debug;
+
+    // ---- CSV time series (SeriesEval): one-step MAE/RMSE next to persistence and seasonal naive ----
+    @Option(names = "--csv", paramLabel = "FILE", description = "CSV to score a time-series model on (instead of --text).")
+    Path csv;
+
+    @Option(names = "--holdout", paramLabel = "F", description = "CSV: score only the last fraction F of the rows (0: all).")
+    double holdout;
+
+    @Option(names = "--season", paramLabel = "N", description = "CSV: season of the seasonal-naive baseline (default: the model's).")
+    Integer season;
+    // ---- end CSV time series ----
 
     /** The result: {@code tokens} predictions (every character after the first), their summed loss in nats. */
     record Result(long tokens, double lossSum) {
@@ -58,6 +71,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (csv != null) {
+            return SeriesEval.run(main, model, csv, holdout, season, json); // CSV time series
+        }
+        if (text == null) {
+            throw new UserError("give --text FILE (a language model) or --csv FILE (a time-series model) to evaluate on");
+        }
         LanguageModel lm = LanguageModel.load(model);
         String content = TextFiles.readUtf8(text, "text file");
         int[] tokens = lm.encode(content, "text file " + text);

@@ -70,6 +70,29 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--text", paramLabel = "FILE", description = "UTF-8 text to train on (default: generated text).")
     Path text;
 
+    // ---- CSV time series (SeriesTraining; docs/forecasting.md) ----
+    @Option(names = "--csv", paramLabel = "FILE", description = "CSV time series to train a forecaster on (with --target).")
+    Path csv;
+
+    @Option(names = "--target", paramLabel = "COLUMN", description = "CSV: the column to forecast (numeric).")
+    String target;
+
+    @Option(names = "--features", split = ",", paramLabel = "COL", description = "CSV: further input columns (comma-separated).")
+    java.util.List<String> features;
+
+    @Option(names = "--categorical", split = ",", paramLabel = "COL", description = "CSV: columns of categories, one-hot encoded (inputs too).")
+    java.util.List<String> categorical;
+
+    @Option(names = "--missing", paramLabel = "POLICY", description = "CSV: missing values (NA, empty): error, drop, ffill or interpolate.")
+    String missing = "error";
+
+    @Option(names = "--holdout", paramLabel = "F", description = "CSV: keep the last fraction F of the rows out of training; scored at the end.")
+    double holdout;
+
+    @Option(names = "--season", paramLabel = "N", description = "CSV: season of the seasonal-naive baseline (default: from dates or autocorrelation).")
+    Integer season;
+    // ---- end CSV time series ----
+
     @Option(names = "--config", paramLabel = "FILE", description = "JSON or YAML settings; options given here win.")
     Path config;
 
@@ -173,6 +196,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Plan plan = plan();
         TrainConfig c = plan.config();
+        if (csv != null || target != null) {
+            return new SeriesTraining(this, c).run(); // CSV time series
+        }
         Progress.Mode mode = jsonLines ? Progress.Mode.JSON : quiet ? Progress.Mode.QUIET
                 : main.context.terminal() ? Progress.Mode.LIVE : Progress.Mode.PLAIN;
         var o = main.context.out();
@@ -335,7 +361,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainSettings.set(c, e.getKey(), e.getValue().getValue(), e.getValue().longestName());
             explicit.add(e.getKey());
         }
-        boolean generated = c.text == null;
+        boolean generated = c.text == null && csv == null;
         if (generated) {
             for (Map.Entry<String, Object> e : DEFAULT_JOB.entrySet()) {
                 if (!explicit.contains(e.getKey())) {

@@ -1,0 +1,236 @@
+package recur.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import recur.data.CsvTable;
+import recur.data.MissingPolicy;
+import recur.data.Normalizer;
+import recur.data.Seasonality;
+import recur.data.SeriesColumns;
+import recur.data.SeriesSchema;
+import recur.data.SeriesWindows;
+import recur.data.TimeAxis;
+import recur.data.TimeSeries;
+import recur.io.Json;
+import recur.math.Kernels;
+import recur.model.CellType;
+import recur.model.Initializer;
+import recur.model.ModelSpec;
+import recur.model.Task;
+import recur.optim.LearningRateSchedule;
+import recur.optim.Optimizers;
+import recur.train.StepStats;
+import recur.train.TrainConfig;
+import recur.train.Trainer;
+
+/**
+ * {@code recur train --csv FILE --target COLUMN}: a regression model that reads the normalised
+ * channels of step t (the target first, then the features, categorical ones one-hot) and predicts all
+ * of them at step t+1, trained with truncated BPTT over B contiguous streams of the series
+ * ({@link SeriesWindows}). The last {@code --holdout} fraction of the steps is not trained on and is
+ * scored at the end against the persistence and seasonal-naive forecasts.
+ */
+final class SeriesTraining {
+    private final TrainCommand cmd;
+    private final TrainConfig c;
+
+    SeriesTraining(TrainCommand cmd, TrainConfig c) {
+        this.cmd = cmd;
+        this.c = c;
+    }
+
+    /** The CSV options of {@link TrainCommand} as a {@link SeriesColumns}; errors are one line. */
+    static SeriesColumns columns(TrainCommand cmd) {
+        if (cmd.target == null) {
+            throw new UserError("--csv needs --target COLUMN: the column to forecast");
+        }
+        MissingPolicy missing;
+        try {
+            missing = MissingPolicy.parse(cmd.missing);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        return new SeriesColumns(cmd.target, cmd.features, cmd.categorical, missing);
+    }
+
+    int run() {
+        if (cmd.csv == null) {
+            throw new UserError("--target, --features and --categorical need --csv FILE (the time series to train on)");
+        }
+        if (c.text != null) {
+            throw new UserError("--csv trains a time-series model; leave out --text (or train on the text without --csv)");
+        }
+        SeriesEval.checkHoldout(cmd.holdout);
+        if (cmd.season != null && cmd.season < 1) {
+            throw new UserError("--season must be at least 1, got " + cmd.season);
+        }
+        SeriesColumns columns = columns(cmd);
+        Path csv = cmd.csv;
+        CsvTable table = SeriesModel.table(csv);
+        TimeSeries series = TimeSeries.read(table, columns, null);
+        int n = series.length();
+        int trainRows = n - SeriesEval.heldOutRows(n, cmd.holdout);
+        checkStreams(n, trainRows);
+
+        int[] records = new int[n];
+        java.util.Arrays.setAll(records, series::record);
+        TimeAxis axis = TimeAxis.detect(table, columns.all(), records);
+        double[] y = java.util.Arrays.copyOf(series.target(), trainRows);
+        Seasonality season = cmd.season != null ? new Seasonality(cmd.season, "--season")
+                : Seasonality.of(axis, y);
+        Normalizer normalizer = Normalizer.fit(series, trainRows);
+        List<String> channels = series.channels().stream().map(TimeSeries.Channel::name).toList();
+        SeriesSchema schema = new SeriesSchema(columns, series.levels(), channels, normalizer, season, axis,
+                trainRows, cmd.holdout);
+        int width = schema.width();
+        float[] z = normalizer.apply(series);
+        SeriesWindows windows = new SeriesWindows(java.util.Arrays.copyOf(z, trainRows * width), width, c.batch,
+                c.window);
+
+        ModelSpec spec = ModelSpec.real(CellType.parse(c.cell), c.layers, c.hidden, width, Task.REGRESSION, width,
+                c.learnedH0);
+        float[] params = Initializer.initialize(spec, c.seed, c.forgetBiasOne);
+        RunDirectory run = RunDirectory.create(c.out);
+        Map<String, Object> config = new LinkedHashMap<>(c.toMap());
+        config.put("csv", csv.toAbsolutePath().normalize().toString());
+        config.put("target", columns.target());
+        config.put("features", columns.features());
+        config.put("categorical", columns.categorical());
+        config.put("missing", columns.missing().id());
+        config.put("holdout", cmd.holdout);
+        config.put("season", season.period());
+        run.writeConfig(config);
+
+        String what = String.format(Locale.ROOT, "%s %s (%d layer%s, hidden %d, %,d parameters)",
+                spec.cell() == CellType.GRU ? "a" : "an", spec.cell().id.toUpperCase(Locale.ROOT), spec.layers(),
+                spec.layers() > 1 ? "s" : "", spec.hidden(), params.length);
+        String on = String.format(Locale.ROOT, "%s (%,d steps, %d channel%s: %s)", csv, n, width, width > 1 ? "s" : "",
+                String.join(", ", channels));
+        Progress.Mode mode = cmd.jsonLines ? Progress.Mode.JSON : cmd.quiet ? Progress.Mode.QUIET
+                : cmd.main.context.terminal() ? Progress.Mode.LIVE : Progress.Mode.PLAIN;
+        var o = cmd.main.context.out();
+        if (mode == Progress.Mode.JSON) {
+            Map<String, Object> start = new LinkedHashMap<>();
+            start.put("event", "start");
+            start.put("parameters", params.length);
+            start.put("steps_in_data", n);
+            start.put("train_steps_in_data", trainRows);
+            start.put("channels", channels);
+            start.put("run_dir", c.out.toString());
+            start.put("config", config);
+            o.println(Json.write(start));
+        } else if (mode != Progress.Mode.QUIET) {
+            o.println("training " + what + " to forecast '" + columns.target() + "' on " + on);
+            o.println(String.format(Locale.ROOT, "%d steps of %d streams x %d time steps over the first %,d rows%s; "
+                    + "%s lr %s (%s); season %d (%s)", c.steps, c.batch, c.window, trainRows,
+                    trainRows < n ? " (the last " + (n - trainRows) + " are held out)" : "", c.optimizer, c.lr,
+                    c.schedule, season.period(), season.reason()));
+            o.println("run directory: " + c.out);
+        }
+
+        Progress progress = new Progress(o, mode, c.steps, c.logEvery);
+        StopSignal stop = cmd.main.context.stop();
+        stop.begin();
+        Trainer trainer;
+        try {
+            try (MetricsCsv metrics = run.metrics()) {
+                trainer = new Trainer(spec, params, windows, c.window, Optimizers.parse(c.optimizer, params.length),
+                        LearningRateSchedule.parse(c.schedule, c.lr, c.steps), c.clipNorm, c.clipValue, Kernels.get());
+                while (trainer.steps() < c.steps && !stop.requested()) {
+                    StepStats s = trainer.step();
+                    metrics.onStep(s);
+                    progress.onStep(s);
+                }
+            } finally {
+                progress.finish();
+            }
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("recur_version", Version.number());
+            meta.put("trained_steps", Long.toString(trainer.steps()));
+            meta.put("seed", Long.toString(c.seed));
+            meta.put("data", csv.toString());
+            meta.put("optimizer", c.optimizer);
+            meta.put("lr", Double.toString(c.lr));
+            meta.put("schedule", c.schedule);
+            meta.put("window", Integer.toString(c.window));
+            meta.put("batch", Integer.toString(c.batch));
+            meta.put(SeriesSchema.KEY, schema.toJson());
+            double loss = progress.smoothedLoss();
+            if (Double.isFinite(loss)) {
+                meta.put("train_loss", String.format(Locale.ROOT, "%.6f", loss));
+            }
+            Path model = run.saveModel(spec, trainer.params(), meta);
+            LossPlot.write(c.out); // loss.svg, as for text models
+            summary(trainer, progress, what, model, schema, series, trainRows);
+        } finally {
+            stop.finished();
+        }
+        return 0;
+    }
+
+    private void summary(Trainer trainer, Progress progress, String what, Path model, SeriesSchema schema,
+                         TimeSeries series, int trainRows) {
+        var o = cmd.main.context.out();
+        SeriesEval.Result held = null;
+        if (trainRows < series.length()) {
+            SeriesModel m = new SeriesModel(model, trainer.spec(), trainer.params(), schema);
+            held = SeriesEval.evaluate(m, series, trainRows, schema.season().period());
+        }
+        double loss = progress.smoothedLoss();
+        if (cmd.jsonLines) {
+            Map<String, Object> done = new LinkedHashMap<>();
+            done.put("event", "done");
+            done.put("steps", trainer.steps());
+            done.put("stopped", trainer.steps() < c.steps);
+            done.put("skipped_steps", trainer.skippedSteps());
+            done.put("loss", Progress.finite(loss));
+            done.put("elapsed_s", progress.elapsedSeconds());
+            if (held != null) {
+                done.put("holdout", held.toMap());
+            }
+            done.put("model", model.toString());
+            done.put("run_dir", c.out.toString());
+            o.println(Json.write(done));
+            return;
+        }
+        if (trainer.steps() < c.steps) {
+            o.println("stopped at step " + trainer.steps() + " of " + c.steps + " (interrupted); the model of step "
+                    + trainer.steps() + " is saved");
+        }
+        o.println("trained " + what + " for " + trainer.steps() + " steps in " + Progress.duration(progress.elapsedSeconds()));
+        o.println(String.format(Locale.ROOT, "final training loss %.4f (mean squared error of the normalised next step, "
+                + "smoothed)", loss));
+        if (trainer.skippedSteps() > 0) {
+            o.println(trainer.skippedSteps() + " steps had a non-finite gradient and were skipped; "
+                    + "try a lower --lr or --clip-norm");
+        }
+        if (held != null) {
+            o.println("held-out last " + held.count() + " steps, one step ahead:");
+            SeriesEval.print(o, held, schema.columns().target(), schema.season().reason());
+        }
+        o.println("model: " + model + " (settings in " + c.out.resolve("config.json") + ", per-step metrics in "
+                + c.out.resolve("metrics.csv") + ")");
+        String holdout = cmd.holdout > 0 ? " --holdout " + cmd.holdout : "";
+        o.println("next: scripts/recur eval --model " + model + " --csv " + cmd.csv + holdout);
+        o.println("      scripts/recur forecast --model " + model + " --csv " + cmd.csv + " --horizon 30");
+    }
+
+    /** Every stream must hold at least one full window of the training steps. */
+    private void checkStreams(int n, int trainRows) {
+        String source = cmd.csv + (trainRows < n ? " without its held-out tail" : "");
+        long pairs = trainRows - 1L;
+        if (pairs < c.batch) {
+            throw new UserError(source + " has " + trainRows + " rows: too few for --batch " + c.batch
+                    + " streams (each needs at least 2 rows); use --batch " + Math.max(1, pairs) + " or less, or more data");
+        }
+        long length = pairs / c.batch;
+        if (c.window > length) {
+            throw new UserError("--window " + c.window + " is longer than each stream: " + source + " has " + trainRows
+                    + " rows, cut into " + c.batch + " streams of " + length + " steps; use --window " + length
+                    + " or less, a smaller --batch, or more data");
+        }
+    }
+}
