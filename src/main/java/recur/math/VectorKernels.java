@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * A row-major and A transposed are the same code. k is cut into {@link #KC}-deep slabs so that the slab
  * of B a column block walks stays in cache while every row block of C reuses it. Row tails use 4/2/1-row
  * kernels, column tails one-vector and masked one-vector kernels. {@code gemmBt} is in dot-product form
- * (4x2 blocks of vector accumulators over k, one {@code reduceLanes} each).
+ * (4x2 blocks of vector accumulators over k, each summed in lane order). Transcendentals and lane sums
+ * come from {@link VectorMath}, which gives identical bits on every JIT tier (runs are reproducible).
  *
  * <p>Nothing here allocates once C2 has compiled it: every vector and mask is a local of a method
  * simple enough for escape analysis to scalar-replace, and no mask is passed between methods.
@@ -578,14 +579,14 @@ public final class VectorKernels implements Kernels {
             s30 = a3.fma(b0, s30);
             s31 = a3.fma(b1, s31);
         }
-        c[ci] += s00.reduceLanes(VectorOperators.ADD);
-        c[ci + 1] += s01.reduceLanes(VectorOperators.ADD);
-        c[ci + ldc] += s10.reduceLanes(VectorOperators.ADD);
-        c[ci + ldc + 1] += s11.reduceLanes(VectorOperators.ADD);
-        c[ci + 2 * ldc] += s20.reduceLanes(VectorOperators.ADD);
-        c[ci + 2 * ldc + 1] += s21.reduceLanes(VectorOperators.ADD);
-        c[ci + 3 * ldc] += s30.reduceLanes(VectorOperators.ADD);
-        c[ci + 3 * ldc + 1] += s31.reduceLanes(VectorOperators.ADD);
+        c[ci] += VectorMath.sumInOrder(s00);
+        c[ci + 1] += VectorMath.sumInOrder(s01);
+        c[ci + ldc] += VectorMath.sumInOrder(s10);
+        c[ci + ldc + 1] += VectorMath.sumInOrder(s11);
+        c[ci + 2 * ldc] += VectorMath.sumInOrder(s20);
+        c[ci + 2 * ldc + 1] += VectorMath.sumInOrder(s21);
+        c[ci + 3 * ldc] += VectorMath.sumInOrder(s30);
+        c[ci + 3 * ldc + 1] += VectorMath.sumInOrder(s31);
     }
 
     /** C[4 rows, 1 column] += A[4 rows, k] . B[1 row, k]. */
@@ -608,10 +609,10 @@ public final class VectorKernels implements Kernels {
             s2 = FloatVector.fromArray(S, a, ai + 2 * lda + p, mk).fma(bv, s2);
             s3 = FloatVector.fromArray(S, a, ai + 3 * lda + p, mk).fma(bv, s3);
         }
-        c[ci] += s0.reduceLanes(VectorOperators.ADD);
-        c[ci + ldc] += s1.reduceLanes(VectorOperators.ADD);
-        c[ci + 2 * ldc] += s2.reduceLanes(VectorOperators.ADD);
-        c[ci + 3 * ldc] += s3.reduceLanes(VectorOperators.ADD);
+        c[ci] += VectorMath.sumInOrder(s0);
+        c[ci + ldc] += VectorMath.sumInOrder(s1);
+        c[ci + 2 * ldc] += VectorMath.sumInOrder(s2);
+        c[ci + 3 * ldc] += VectorMath.sumInOrder(s3);
     }
 
     /** y[m] += A[m, n] . x[n], four rows of A at a time against one pass over x. */
@@ -665,7 +666,7 @@ public final class VectorKernels implements Kernels {
         for (; i + L <= n; i += L) {
             s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
         }
-        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sumInOrder(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) {
             s += x[xOff + i] * y[yOff + i];
         }
@@ -705,7 +706,7 @@ public final class VectorKernels implements Kernels {
                 FloatVector v0 = FloatVector.fromArray(S, x, xOff + i);
                 s0 = v0.fma(v0, s0);
             }
-            total += s0.add(s1).reduceLanes(VectorOperators.ADD);
+            total += VectorMath.sumInOrder(s0.add(s1));
         }
         for (; i < n; i++) {
             double v = x[xOff + i];
@@ -765,11 +766,9 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void sigmoid(float[] y, int yOff, float[] x, int xOff, int n) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
         int i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, xOff + i).neg().lanewise(VectorOperators.EXP);
-            one.div(e.add(one)).intoArray(y, yOff + i);
+            VectorMath.sigmoid(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
@@ -780,7 +779,7 @@ public final class VectorKernels implements Kernels {
     public void tanh(float[] y, int yOff, float[] x, int xOff, int n) {
         int i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+            VectorMath.tanh(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] = (float) Math.tanh(x[xOff + i]);
@@ -872,9 +871,9 @@ public final class VectorKernels implements Kernels {
                 FloatVector vm = FloatVector.broadcast(S, max);
                 FloatVector s0 = FloatVector.zero(S);
                 for (; j + L <= cols; j += L) {
-                    s0 = s0.add(FloatVector.fromArray(S, logits, row + j).sub(vm).lanewise(VectorOperators.EXP));
+                    s0 = s0.add(VectorMath.exp(FloatVector.fromArray(S, logits, row + j).sub(vm)));
                 }
-                sum = s0.reduceLanes(VectorOperators.ADD);
+                sum = VectorMath.sumInOrder(s0);
             }
             for (; j < cols; j++) {
                 sum += Math.exp(logits[row + j] - max);
@@ -891,7 +890,7 @@ public final class VectorKernels implements Kernels {
                 FloatVector vl = FloatVector.broadcast(S, (float) lse);
                 FloatVector vg = FloatVector.broadcast(S, gradScale);
                 for (; j + L <= cols; j += L) {
-                    FloatVector.fromArray(S, logits, row + j).sub(vm).sub(vl).lanewise(VectorOperators.EXP).mul(vg)
+                    VectorMath.exp(FloatVector.fromArray(S, logits, row + j).sub(vm).sub(vl)).mul(vg)
                             .intoArray(dlogits, drow + j);
                 }
                 for (; j < cols; j++) {
