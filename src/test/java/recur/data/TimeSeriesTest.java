@@ -160,6 +160,15 @@ class TimeSeriesTest {
             trend[t] = t;
         }
         assertEquals(1, Seasonality.fromAutocorrelation(trend).period(), "a trend has no season");
+        // A peak within 3% of a year of daily steps is the calendar year; one far from it is the data's own.
+        TimeAxis daily = new TimeAxis("Date", TimeAxis.Unit.DAYS, 1);
+        double[] yearly = new double[3 * 367];
+        for (int t = 0; t < yearly.length; t++) {
+            yearly[t] = Math.sin(2 * Math.PI * t / 367);
+        }
+        assertEquals(365, Seasonality.of(daily, yearly).period());
+        assertEquals(24, Seasonality.of(daily, y).period());
+        assertEquals(365, Seasonality.of(daily, trend).period(), "no peak: a year of the dates' steps");
     }
 
     @Test
