@@ -81,23 +81,27 @@ final class EvalCommand implements Callable<Integer> {
         String content = TextFiles.readUtf8(text, "text file");
         int[] tokens = lm.encode(content, "text file " + text);
         if (tokens.length < 2) {
-            throw new UserError("text file " + text + " has " + tokens.length + " character; eval needs at least 2 "
+            throw new UserError("text file " + text + " has " + tokens.length + " " + lm.unit() + "; eval needs at least 2 "
                     + "(it predicts each character from the ones before)");
         }
         long t0 = System.nanoTime();
         Result r = evaluate(lm, tokens);
         double seconds = (System.nanoTime() - t0) / 1e9;
         var out = main.context.out();
-        out.println(String.format(Locale.ROOT, "%s on %s: %,d characters predicted", model, text, r.tokens()));
-        out.println(String.format(Locale.ROOT, "loss %.4f nats/char, %.4f bits/char, perplexity %.3f (%.1fs)",
-                r.lossNats(), r.bitsPerChar(), Math.exp(r.lossNats()), seconds));
+        String unit = lm.unit(); // char, or word (words and punctuation marks) for word models
+        out.println(String.format(Locale.ROOT, "%s on %s: %,d %ss predicted", model, text, r.tokens(), unit)
+                + (lm.word() ? String.format(Locale.ROOT, " (%,d of the %,d tokens are <unk>)",
+                        recur.data.WordVocabulary.unknown(tokens), tokens.length) : ""));
+        out.println(String.format(Locale.ROOT, "loss %.4f nats/%s, %.4f bits/%s, perplexity %.3f per %s (%.1fs)",
+                r.lossNats(), unit, r.bitsPerChar(), unit, Math.exp(r.lossNats()), unit, seconds));
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("loss_nats", Progress.finite(r.lossNats()));
             m.put("bits_per_char", Progress.finite(r.bitsPerChar()));
             m.put("perplexity", Progress.finite(Math.exp(r.lossNats())));
             m.put("tokens", r.tokens());
-            m.put("characters", tokens.length);
+            m.put(lm.word() ? "words" : "characters", tokens.length);
+            m.put("unit", lm.unit());
             m.put("model", model.toString());
             m.put("text", text.toString());
             m.put("seconds", seconds);

@@ -58,6 +58,9 @@ final class SampleCommand implements Callable<Integer> {
             throw new UserError("--top-k must be at least 0 (0: no limit), got " + topK);
         }
         LanguageModel lm = LanguageModel.load(model);
+        if (lm.word()) {
+            return sampleWords(lm);
+        }
         boolean printPrime = prime != null && !prime.isEmpty();
         String start = printPrime ? prime : defaultPrime(lm);
         int[] primeTokens = lm.encode(start, "--prime");
@@ -85,5 +88,35 @@ final class SampleCommand implements Callable<Integer> {
             return "\n";
         }
         return lm.vocabulary().id(' ') >= 0 ? " " : lm.vocabulary().token(0);
+    }
+
+    /**
+     * Word models: --length words (and punctuation marks) after the prime (default: "." when the model
+     * knows it, so the text starts like a sentence), joined with spaces as {@link WordTokenizer#detokenize} does.
+     */
+    private int sampleWords(LanguageModel lm) {
+        boolean printPrime = prime != null && !prime.isBlank();
+        int[] primeTokens = printPrime ? lm.encode(prime, "--prime")
+                : new int[] {Math.max(0, lm.words().find("."))};
+        if (primeTokens.length == 0) {
+            throw new UserError("--prime has no words; give some text or leave it out");
+        }
+        Sampler sampler = new Sampler(lm, temperature, topK, new SplittableRandom(seed));
+        sampler.feed(primeTokens);
+        java.util.List<String> generated = new java.util.ArrayList<>();
+        for (int i = 0; i < length; i++) {
+            generated.add(lm.decode(sampler.next()));
+        }
+        var out = main.context.out();
+        String text = recur.data.WordTokenizer.detokenize(generated);
+        if (printPrime) {
+            out.print(prime);
+            if (!generated.isEmpty() && !recur.data.WordTokenizer.noSpaceBefore(generated.getFirst())) {
+                out.print(' ');
+            }
+        }
+        out.println(text);
+        out.flush();
+        return 0;
     }
 }

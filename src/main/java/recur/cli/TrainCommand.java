@@ -93,6 +93,37 @@ final class TrainCommand implements Callable<Integer> {
     Integer season;
     // ---- end CSV time series ----
 
+    // text tasks (TextTraining): word level, labelled sequences, word order, validation, continuing a model
+    @Option(names = "--level", paramLabel = "LEVEL", description = "char or word tokens (word: words and punctuation).")
+    String level = D.level;
+
+    @Option(names = "--task", paramLabel = "TASK", description = "lm, classify (with --labels) or word-order (sentences vs reordered copies).")
+    String task = D.task;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "label<TAB>text lines to classify (task classify).")
+    Path labels;
+
+    @Option(names = "--vocab-size", paramLabel = "N", description = "Word level: largest vocabulary, <unk> included (0: no cap).")
+    int vocabSize = D.vocabSize;
+
+    @Option(names = "--min-count", paramLabel = "N", description = "Word level: fewest occurrences a word needs (else <unk>).")
+    int minCount = D.minCount;
+
+    @Option(names = "--lowercase", negatable = true, description = "Word level: lower-case words.")
+    boolean lowercase = D.lowercase;
+
+    @Option(names = "--val-fraction", paramLabel = "F", description = "Hold out the tail F of the data for validation.")
+    double valFraction = D.valFraction;
+
+    @Option(names = "--val-text", paramLabel = "FILE", description = "Validation data (a text, or labels for classify).")
+    Path valText;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validations (0: ten per run); the best model is kept as best.safetensors.")
+    int evalEvery = D.evalEvery;
+
+    @Option(names = "--init-model", paramLabel = "FILE", description = "Continue training this model (its architecture and vocabulary).")
+    Path initModel;
+
     @Option(names = "--config", paramLabel = "FILE", description = "JSON or YAML settings; options given here win.")
     Path config;
 
@@ -198,6 +229,9 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig c = plan.config();
         if (csv != null || target != null) {
             return new SeriesTraining(this, c).run(); // CSV time series
+        }
+        if (TextTraining.handles(c)) {
+            return new TextTraining(this, c).run(); // word level, labels, word order, validation, --init-model
         }
         Progress.Mode mode = jsonLines ? Progress.Mode.JSON : quiet ? Progress.Mode.QUIET
                 : main.context.terminal() ? Progress.Mode.LIVE : Progress.Mode.PLAIN;
@@ -361,7 +395,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainSettings.set(c, e.getKey(), e.getValue().getValue(), e.getValue().longestName());
             explicit.add(e.getKey());
         }
-        boolean generated = c.text == null && csv == null;
+        boolean generated = c.text == null && c.labels == null && csv == null;
         if (generated) {
             for (Map.Entry<String, Object> e : DEFAULT_JOB.entrySet()) {
                 if (!explicit.contains(e.getKey())) {

@@ -23,6 +23,16 @@ final class TrainSettings {
 
     static {
         KEYS.put("text", (c, v, w) -> c.text = path(v, w));
+        KEYS.put("level", (c, v, w) -> c.level = string(v, w));
+        KEYS.put("task", (c, v, w) -> c.task = string(v, w));
+        KEYS.put("labels", (c, v, w) -> c.labels = path(v, w));
+        KEYS.put("vocab_size", (c, v, w) -> c.vocabSize = integer(v, w));
+        KEYS.put("min_count", (c, v, w) -> c.minCount = integer(v, w));
+        KEYS.put("lowercase", (c, v, w) -> c.lowercase = bool(v, w));
+        KEYS.put("val_fraction", (c, v, w) -> c.valFraction = number(v, w));
+        KEYS.put("val_text", (c, v, w) -> c.valText = path(v, w));
+        KEYS.put("eval_every", (c, v, w) -> c.evalEvery = integer(v, w));
+        KEYS.put("init_model", (c, v, w) -> c.initModel = path(v, w));
         KEYS.put("cell", (c, v, w) -> c.cell = string(v, w));
         KEYS.put("layers", (c, v, w) -> c.layers = integer(v, w));
         KEYS.put("hidden", (c, v, w) -> c.hidden = integer(v, w));

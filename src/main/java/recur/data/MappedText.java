@@ -60,7 +60,7 @@ public final class MappedText {
             }
             long offset = 0;
             while (offset < size) {
-                long length = Math.min(region, size - offset);
+                long length = Math.min(Math.max(region, 4), size - offset); // 4: one whole UTF-8 sequence
                 boolean last = offset + length == size;
                 MappedByteBuffer in = ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
                 while (true) {

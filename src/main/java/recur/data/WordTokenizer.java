@@ -106,7 +106,8 @@ public final class WordTokenizer {
         return sb.toString();
     }
 
-    static boolean noSpaceBefore(String t) {
+    /** Closing punctuation, written without a space before it. */
+    public static boolean noSpaceBefore(String t) {
         return t.length() == 1 && ".,;:!?)]}'\u2019".indexOf(t.charAt(0)) >= 0;
     }
 

@@ -12,6 +12,26 @@ import java.util.Map;
 public final class TrainConfig {
     // data
     public Path text;
+    // data: word level, labelled sequences, validation (text tasks)
+    /** char or word tokens. */
+    public String level = "char";
+    /** lm, classify (with {@link #labels}) or word-order. */
+    public String task = "lm";
+    /** label&lt;TAB&gt;text lines to classify. */
+    public Path labels;
+    /** Largest word vocabulary, &lt;unk&gt; included; 0: no cap. */
+    public int vocabSize = 10_000;
+    /** Fewest occurrences a word needs to get its own id. */
+    public int minCount = 1;
+    public boolean lowercase = true;
+    /** Tail of the data held out for validation; 0: none. */
+    public double valFraction = 0;
+    /** A separate validation file (text, or labels for classify). */
+    public Path valText;
+    /** Steps between validations; 0: ten times per run. */
+    public int evalEvery = 0;
+    /** A model to continue training (its architecture and vocabulary are kept). */
+    public Path initModel;
 
     // model
     public String cell = "lstm";
@@ -56,6 +76,16 @@ public final class TrainConfig {
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("text", text == null ? null : text.toString());
+        m.put("level", level);
+        m.put("task", task);
+        m.put("labels", labels == null ? null : labels.toString());
+        m.put("vocab_size", vocabSize);
+        m.put("min_count", minCount);
+        m.put("lowercase", lowercase);
+        m.put("val_fraction", valFraction);
+        m.put("val_text", valText == null ? null : valText.toString());
+        m.put("eval_every", evalEvery);
+        m.put("init_model", initModel == null ? null : initModel.toString());
         m.put("cell", cell);
         m.put("layers", layers);
         m.put("hidden", hidden);
