@@ -47,6 +47,7 @@ import recur.train.TrainConfig;
             "  recur train --text book.txt --lr 3e-3 --schedule cosine:warmup=100",
             "  recur train --config runs/book/config.json --steps 5000",
             "  recur train --text book.txt --json-lines > progress.jsonl",
+            "  recur train --csv temps.csv --target Temp --holdout 0.2 --hidden 32   a forecaster (docs/forecasting.md)",
             "",
             "The default job sets its own cell, size, window, batch, steps and",
             "schedule (see its config.json); options you give still win.",
