@@ -13,11 +13,12 @@ import recur.train.TrainConfig;
  * ({@code key: value} lines, {@code #} comments) when the name ends in {@code .yaml} or {@code .yml}.
  * Relative paths inside it are relative to the current directory, as on the command line (a run's
  * config.json records the text by its absolute path). Keys with a null value, and the
- * descriptive keys a run adds ({@code data}), are ignored.
+ * descriptive keys a run adds ({@code data}, {@code resumed_from}, {@code shards}, ...), are ignored.
  */
 final class ConfigFile {
     /** Keys a run's config.json carries for people, not as settings. */
-    static final java.util.Set<String> DESCRIPTIVE = java.util.Set.of("data");
+    static final java.util.Set<String> DESCRIPTIVE = java.util.Set.of("data", "resumed_from",
+            "shards", "total_streams", "parameters", "wire_format"); // the last four: written by recur.dist
 
     private ConfigFile() {}
 

@@ -32,8 +32,10 @@ import recur.train.TrainConfig;
 /**
  * {@code recur train}: a character language model on a text file, or, with no data given, the default
  * job on text the project generates ({@link SyntheticText}). Settings come from the defaults, then the
- * default job's settings (no data only), then {@code --config}, then the command line. Writes
- * {@code model.safetensors}, {@code config.json} and {@code metrics.csv} to {@code --out}.
+ * default job's settings (no data only), then the resumed run's config.json ({@code --resume}), then
+ * {@code --config}, then the command line. Trains through recur.dist's verticles ({@link DistEngine}),
+ * which write {@code model.safetensors}, {@code config.json}, {@code metrics.csv} and
+ * {@code checkpoint.pb} to {@code --out}.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false, usageHelpAutoWidth = true, showDefaultValues = true,
         description = {"Train a character-level language model with truncated BPTT.",
@@ -47,13 +49,17 @@ import recur.train.TrainConfig;
             "  recur train --text book.txt --lr 3e-3 --schedule cosine:warmup=100",
             "  recur train --config runs/book/config.json --steps 5000",
             "  recur train --text book.txt --json-lines > progress.jsonl",
-            "  recur train --csv temps.csv --target Temp --holdout 0.2 --hidden 32   a forecaster (docs/forecasting.md)",
+            "  recur train --text book.txt --workers 4 --batch 8 --checkpoint-every 500",
+            "  recur train --resume runs/book --steps 8000  go on from its checkpoint",
+            "  recur train --cluster --expect-workers 2 --text book.txt   (then 'recur worker --cluster' twice)",
             "",
             "The default job sets its own cell, size, window, batch, steps and",
             "schedule (see its config.json); options you give still win.",
             "A config file is JSON (or flat YAML, .yaml/.yml) with the keys of",
-            "config.json; the command line wins over it. Ctrl-C stops after the",
-            "current step and saves the model."})
+            "config.json; the command line wins over it. Training runs as a",
+            "parameter server and --workers worker verticles (one per core by",
+            "default), each with --batch streams. Ctrl-C stops after the current",
+            "step and saves the model and a checkpoint to --resume from."})
 final class TrainCommand implements Callable<Integer> {
     private static final TrainConfig D = new TrainConfig();
 
@@ -190,34 +196,42 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Show the stack trace of an error.")
     boolean debug;
 
-    @Option(names = "--workers", paramLabel = "N", description = "[not available yet] Worker verticles (distributed training).")
+    @Option(names = "--workers", paramLabel = "N", showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER,
+            description = "Worker verticles in this process, each with --batch streams (default: one per core, "
+                    + "fewer when the data is too short).")
     int workers = D.workers;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "[not available yet] sync or async updates (distributed training).")
+    @Option(names = "--mode", paramLabel = "MODE", description = "sync (every worker each step) or async updates.")
     String mode = D.mode;
 
-    @Option(names = "--staleness", paramLabel = "N", description = "[not available yet] Largest version lag in async mode.")
+    @Option(names = "--staleness", paramLabel = "N", description = "Async: reject gradients more than N versions old.")
     int staleness = D.staleness;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N", description = "[not available yet] Steps between checkpoints (0: none).")
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Steps between checkpoints (0: only at the end).")
     int checkpointEvery = D.checkpointEvery;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "[not available yet] Continue a run from its checkpoint.")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its checkpoint (its settings; options given here win).")
     Path resume;
 
-    @Option(names = "--cluster", description = "[not available yet] Train across machines (Hazelcast cluster).")
+    @Option(names = "--cluster", description = "Be the parameter server of a cluster; 'recur worker' processes do the work.")
     boolean cluster;
 
-    @Option(names = "--expect-workers", paramLabel = "N", description = "[not available yet] Workers to wait for in cluster mode.")
+    @Option(names = "--expect-workers", paramLabel = "N", description = "Cluster: workers to wait for (the data is cut into N shards).")
     int expectWorkers = D.expectWorkers;
 
-    @Option(names = "--cluster-config", paramLabel = "FILE", description = "[not available yet] Hazelcast configuration.")
+    @Option(names = "--cluster-config", paramLabel = "FILE", description = "Cluster: Hazelcast configuration (default: built in, 127.0.0.1 only).")
     Path clusterConfig;
 
-    @Option(names = "--cluster-name", paramLabel = "NAME", description = "[not available yet] Cluster name.")
+    @Option(names = "--cluster-name", paramLabel = "NAME", description = "Cluster: name shared by the server and its workers (default: recur).")
     String clusterName;
 
-    @Option(names = "--local-clip-norm", paramLabel = "X", description = "[not available yet] Clip each worker's gradient (0: off).")
+    @Option(names = "--cluster-host", paramLabel = "HOST", description = "Cluster: address of this process's event bus.")
+    String clusterHost = "127.0.0.1";
+
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "Cluster: event-bus port (0: any free port).")
+    int clusterPort;
+
+    @Option(names = "--local-clip-norm", paramLabel = "X", description = "Clip each worker's gradient before it is sent (0: off).")
     double localClipNorm = D.localClipNorm;
 
     /** The effective configuration and where its data comes from, after merging and validation. */
@@ -259,7 +273,6 @@ final class TrainCommand implements Callable<Integer> {
             configJson.put("text", c.text.toAbsolutePath().normalize().toString()); // reusable from anywhere
         }
         configJson.put("data", data);
-        run.writeConfig(configJson);
         if (plan.generated()) {
             run.writeText("held-out.txt", SyntheticText.generate(SyntheticText.DEFAULT_SEED + 1, 20_000));
         }
@@ -278,9 +291,10 @@ final class TrainCommand implements Callable<Integer> {
             start.put("config", configJson);
             o.println(Json.write(start));
         } else if (mode != Progress.Mode.QUIET) {
-            o.println("training " + what + " on " + on + ": " + c.steps + " steps of " + c.batch + " streams x "
+            o.println("training " + what + " on " + on + ": " + c.steps + " steps of " + streams(c) + " x "
                     + c.window + " characters, " + c.optimizer + " lr " + c.lr + " (" + c.schedule + ")");
-            long unused = (chars - 1) - (long) c.batch * TokenStreams.streamLength(chars, c.batch);
+            int total = c.batch * (c.cluster ? c.expectWorkers : c.workers);
+            long unused = (chars - 1) - (long) total * TokenStreams.streamLength(chars, total);
             if (unused > 0) {
                 o.println("the last " + unused + " characters fit no stream and are not used");
             }
@@ -292,17 +306,8 @@ final class TrainCommand implements Callable<Integer> {
         StopSignal stop = main.context.stop();
         stop.begin();
         try {
-            try (MetricsCsv metrics = run.metrics()) {
-                outcome = runTraining(new TrainingJob(c, modelSpec, params, tokens), s -> {
-                    metrics.onStep(s);
-                    progress.onStep(s);
-                }, stop);
-            } finally {
-                progress.finish();
-            }
-            Map<String, String> provenance = new LinkedHashMap<>();
+            Map<String, String> provenance = new LinkedHashMap<>(); // the engine adds trained_steps and train_loss
             provenance.put("recur_version", Version.number());
-            provenance.put("trained_steps", Long.toString(outcome.steps()));
             provenance.put("seed", Long.toString(c.seed));
             provenance.put("data", data);
             provenance.put("data_sha256", sha256(text));
@@ -311,11 +316,14 @@ final class TrainCommand implements Callable<Integer> {
             provenance.put("schedule", c.schedule);
             provenance.put("window", Integer.toString(c.window));
             provenance.put("batch", Integer.toString(c.batch));
-            double loss = progress.smoothedLoss();
-            if (Double.isFinite(loss)) {
-                provenance.put("train_loss", String.format(Locale.ROOT, "%.6f", loss));
+            provenance.put("workers", Integer.toString(c.cluster ? c.expectWorkers : c.workers));
+            try {
+                outcome = runTraining(new TrainingJob(c, modelSpec, params, tokens), configJson, provenance,
+                        progress::onStep, stop);
+            } finally {
+                progress.finish();
             }
-            Path model = run.saveModel(modelSpec, outcome.params(), provenance);
+            Path model = c.out.resolve(RunDirectory.MODEL);
             LossPlot.write(c.out); // loss.svg: loss and gradient norm per step, from metrics.csv
             summary(c, plan, what, on, outcome, progress, model);
         } finally {
@@ -325,11 +333,73 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The engine call: the single-process trainer today; recur.dist's verticles for --workers, --cluster
-     * and the other distributed options when they land.
+     * The engine call: recur.dist's verticles ({@link DistEngine}), in this process or, with --cluster, as
+     * the parameter server of a cluster. The engine writes config.json (the settings plus
+     * {@code configJson}'s keys), metrics.csv, model.safetensors (with {@code provenance} in its
+     * metadata) and checkpoint.pb to the run directory; callers write none of them. {@code job.params()}
+     * holds the latest weights whenever the listener is called.
      */
-    TrainingOutcome runTraining(TrainingJob job, TrainingListener listener, StopSignal stop) {
-        return new LocalEngine().train(job, listener, stop);
+    TrainingOutcome runTraining(TrainingJob job, Map<String, Object> configJson, Map<String, String> provenance,
+                                TrainingListener listener, StopSignal stop) {
+        TrainConfig c = job.config();
+        checkResume(c);
+        Map<String, Object> notes = new LinkedHashMap<>(configJson);
+        notes.remove("resume"); // passing this config.json back with --config starts afresh
+        if (c.resume != null) {
+            notes.put("resumed_from", c.resume.toAbsolutePath().normalize().toString());
+        }
+        DistEngine.Cluster cluster = null;
+        if (c.cluster) {
+            cluster = new DistEngine.Cluster(c.clusterConfig, c.clusterName, clusterHost, clusterPort);
+            if (!jsonLines && !quiet) {
+                main.context.out().println("waiting for " + c.expectWorkers + " worker" + (c.expectWorkers > 1 ? "s" : "")
+                        + " on cluster " + (c.clusterName != null ? c.clusterName : "recur") + ": start them with "
+                        + "'scripts/recur worker --cluster" + (c.clusterName != null ? " --cluster-name " + c.clusterName : "")
+                        + (c.clusterConfig != null ? " --cluster-config " + c.clusterConfig : "") + "'");
+            }
+        }
+        return DistEngine.train(job, notes, provenance, cluster, listener, stop);
+    }
+
+    /** --resume DIR: its checkpoint must exist, fit this run and be short of --steps. */
+    private static void checkResume(TrainConfig c) {
+        if (c.resume == null) {
+            return;
+        }
+        recur.wire.proto.Checkpoint k = recur.dist.Checkpoints.read(c.resume);
+        int shards = c.cluster ? c.expectWorkers : c.workers;
+        if (k.getStreamsPerShard() != c.batch || k.getTotalStreams() != (long) shards * c.batch
+                || k.getWindow() != c.window) {
+            throw new UserError("--resume " + c.resume + ": its checkpoint has " + k.getTotalStreams() / Math.max(1, k.getStreamsPerShard())
+                    + " workers x " + k.getStreamsPerShard() + " streams x window " + k.getWindow() + ", this run "
+                    + shards + " x " + c.batch + " x " + c.window + "; leave out the options that change them");
+        }
+        if (k.getVersion() >= c.steps) {
+            throw new UserError("--resume " + c.resume + ": the run is already at step " + k.getVersion() + " of "
+                    + c.steps + "; give a larger --steps to train further");
+        }
+    }
+
+    /** What a stopped run says: where it stopped, what is saved, how to go on. */
+    static String stopped(TrainConfig c, TrainingOutcome outcome) {
+        return "stopped at step " + outcome.steps() + " of " + c.steps + " (interrupted); the model and a checkpoint of "
+                + "step " + outcome.steps() + " are saved; continue with: " + resumeCommand(c);
+    }
+
+    static String resumeCommand(TrainConfig c) {
+        return "scripts/recur train --resume " + c.out;
+    }
+
+    /** "2 workers, sync" or "cluster of 3 workers, async (staleness 2)". */
+    static String how(TrainConfig c) {
+        int n = c.cluster ? c.expectWorkers : c.workers;
+        return (c.cluster ? "cluster of " : "") + n + " worker" + (n > 1 ? "s" : "") + ", " + c.mode
+                + (c.mode.equals("async") ? " (staleness " + c.staleness + ")" : "");
+    }
+
+    private static String streams(TrainConfig c) {
+        int n = c.cluster ? c.expectWorkers : c.workers;
+        return n + (c.cluster ? " cluster" : "") + " worker" + (n > 1 ? "s" : "") + " x " + c.batch + " streams";
     }
 
     private void summary(TrainConfig c, Plan plan, String what, String on, TrainingOutcome outcome,
@@ -350,15 +420,17 @@ final class TrainCommand implements Callable<Integer> {
             done.put("elapsed_s", seconds);
             done.put("model", model.toString());
             done.put("run_dir", c.out.toString());
+            if (outcome.stopped()) {
+                done.put("resume", resumeCommand(c));
+            }
             o.println(Json.write(done));
             return;
         }
         if (outcome.stopped()) {
-            o.println("stopped at step " + outcome.steps() + " of " + c.steps + " (interrupted); the model of step "
-                    + outcome.steps() + " is saved");
+            o.println(stopped(c, outcome));
         }
         o.println("trained " + what + " for " + outcome.steps() + " steps on " + on + " in "
-                + Progress.duration(seconds) + (c.workers == 1 ? " (one process)" : ""));
+                + Progress.duration(seconds) + " (" + how(c) + ")");
         o.println(String.format(Locale.ROOT, "final training loss %.4f nats/char (%.3f bits/char, smoothed), %s tokens/s",
                 loss, loss / Math.log(2), Progress.compact(progress.tokensPerSecond())));
         if (outcome.skippedSteps() > 0) {
@@ -382,6 +454,16 @@ final class TrainCommand implements Callable<Integer> {
     Plan plan() {
         TrainConfig c = new TrainConfig();
         Set<String> explicit = new HashSet<>();
+        if (resume != null) { // the run's own settings come first, and it goes on in its own directory
+            Path runConfig = resume.resolve("config.json");
+            if (!java.nio.file.Files.isRegularFile(runConfig)) {
+                throw new UserError("--resume " + resume + ": no config.json there; give the run directory of an "
+                        + "earlier 'recur train' (the --out it wrote to)");
+            }
+            explicit.addAll(ConfigFile.apply(runConfig, c));
+            c.out = resume;
+            explicit.add("out");
+        }
         if (config != null) {
             explicit.addAll(ConfigFile.apply(config, c));
         }
@@ -405,11 +487,11 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         validate(c);
+        checkDistributed(c, explicit);
         return new Plan(c, generated);
     }
 
     private static void validate(TrainConfig c) {
-        distributedNotYet(c);
         atLeast("--layers", c.layers, 1);
         atLeast("--hidden", c.hidden, 1);
         atLeast("--embedding", c.embedding, 1);
@@ -444,22 +526,51 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void distributedNotYet(TrainConfig c) {
-        TrainConfig d = new TrainConfig();
-        String option = c.workers != d.workers ? "--workers " + c.workers
-                : !c.mode.equals(d.mode) ? "--mode " + c.mode
-                : c.staleness != d.staleness ? "--staleness " + c.staleness
-                : c.checkpointEvery != d.checkpointEvery ? "--checkpoint-every " + c.checkpointEvery
-                : c.resume != null ? "--resume " + c.resume
-                : c.cluster ? "--cluster"
-                : c.expectWorkers != d.expectWorkers ? "--expect-workers " + c.expectWorkers
-                : c.clusterConfig != null ? "--cluster-config " + c.clusterConfig
-                : c.clusterName != null ? "--cluster-name " + c.clusterName
-                : c.localClipNorm != d.localClipNorm ? "--local-clip-norm " + c.localClipNorm
-                : null;
-        if (option != null) {
-            throw new UserError(option + " is not available yet: distributed training is still being built; "
-                    + "leave it out to train in one process");
+    /**
+     * The distributed options: local mode (--workers, unless given: 0, resolved by {@link #checkStreams}
+     * to one worker per core as far as the data allows) or cluster mode (--cluster --expect-workers).
+     */
+    private void checkDistributed(TrainConfig c, Set<String> explicit) {
+        if (!c.mode.equals("sync") && !c.mode.equals("async")) {
+            throw new UserError("--mode must be sync or async, got '" + c.mode + "'"
+                    + TrainSettings.suggest(c.mode, java.util.List.of("sync", "async")));
+        }
+        atLeast("--staleness", c.staleness, 0);
+        if (c.staleness > 0 && c.mode.equals("sync")) {
+            throw new UserError("--staleness " + c.staleness + " needs --mode async (in sync mode every gradient is "
+                    + "computed on the current weights, so none is stale)");
+        }
+        atLeast("--checkpoint-every", c.checkpointEvery, 0);
+        if (!(c.localClipNorm >= 0) || !Double.isFinite(c.localClipNorm)) {
+            throw new UserError("--local-clip-norm must be >= 0 (0 turns it off), got " + c.localClipNorm);
+        }
+        var parsed = spec.commandLine().getParseResult();
+        if (c.cluster) {
+            if (c.expectWorkers < 1) {
+                throw new UserError("--cluster needs --expect-workers N (N >= 1): the number of 'recur worker' "
+                        + "processes to wait for");
+            }
+            if (c.workers != D.workers) {
+                throw new UserError("--workers " + c.workers + " is for one process; with --cluster every 'recur worker' "
+                        + "process is one worker (--expect-workers N)");
+            }
+            if (clusterPort < 0 || clusterPort > 65535) {
+                throw new UserError("--cluster-port must be between 0 (any free port) and 65535, got " + clusterPort);
+            }
+            DistEngine.checkClusterConfig(c.clusterConfig, "--cluster-config");
+            return;
+        }
+        for (String option : java.util.List.of("--expect-workers", "--cluster-config", "--cluster-name", "--cluster-host",
+                "--cluster-port")) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new UserError(option + " is for cluster mode: add --cluster (or leave it out to train in this "
+                        + "process with --workers N)");
+            }
+        }
+        if (explicit.contains("workers")) {
+            atLeast("--workers", c.workers, 1);
+        } else {
+            c.workers = 0; // one per core, as far as the data allows: resolved when its size is known
         }
     }
 
@@ -469,7 +580,10 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The data must give every stream at least one full window. */
+    /**
+     * The data must give every stream at least one full window, for all workers' streams; resolves the
+     * default worker count (0) to one per core, at most as many as the data supports.
+     */
     static void checkStreams(TrainConfig c, long chars, String source) {
         long pairs = chars - 1;
         if (pairs < c.batch) {
@@ -481,6 +595,18 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--window " + c.window + " is longer than each stream: " + source + " has " + chars
                     + " characters, cut into " + c.batch + " streams of " + length + "; use --window " + length
                     + " or less, a smaller --batch, or more text");
+        }
+        // Every worker (shard) has --batch streams, each of at least one window.
+        long fit = DistEngine.shardsThatFit(c, chars);
+        if (!c.cluster && c.workers == 0) {
+            c.workers = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), fit));
+        }
+        int shards = c.cluster ? c.expectWorkers : c.workers;
+        if (shards > fit) {
+            String option = c.cluster ? "--expect-workers " : "--workers ";
+            throw new UserError(option + shards + " needs " + shards + " x " + c.batch + " streams of at least "
+                    + c.window + " tokens, but " + source + " has " + chars + ": use " + option + fit
+                    + " or less, a smaller --batch or --window, or more data");
         }
     }
 

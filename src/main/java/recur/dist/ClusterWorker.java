@@ -1,7 +1,11 @@
 package recur.dist;
 
+import io.vertx.core.Future;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Cluster mode, worker side: a clustered Vert.x running one {@link WorkerVerticle}. It needs no data
@@ -17,12 +21,28 @@ public final class ClusterWorker {
      * the calling thread (not a Vert.x thread).
      */
     public static void run(ClusterOptions options) throws Exception {
+        run(options, null);
+    }
+
+    /**
+     * As {@link #run(ClusterOptions)}, but gives up with a {@link TimeoutException} when no parameter
+     * server has accepted this worker within {@code waitForServer} (null: wait as long as it takes).
+     */
+    public static void run(ClusterOptions options, Duration waitForServer) throws Exception {
         Nodes.Clustered node = Nodes.clustered(options.vertxOptions(),
                 ClusterConfigs.load(options.clusterConfig(), options.clusterName())).await();
         try {
             WorkerVerticle worker = new WorkerVerticle(new WorkerVerticle.Setup(options.addresses(), options.timing(),
                     node.nodeId(), describe()));
             node.vertx().deployVerticle(worker).await();
+            if (waitForServer != null) {
+                try {
+                    Future.any(worker.joined(), worker.finished()).await(waitForServer.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    throw new TimeoutException("no parameter server accepted this worker within "
+                            + waitForServer.toSeconds() + " s");
+                }
+            }
             worker.finished().await();
         } finally {
             node.vertx().close().await();

@@ -212,6 +212,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             config.put("total_streams", table.totalStreams());
             config.put("parameters", params.length);
             config.put("wire_format", WireFormat.VERSION);
+            config.putAll(job.configNotes());
             Files.writeString(dir.resolve("config.json"), Json.pretty(config) + "\n");
             metrics = new MetricsLog(dir.resolve("metrics.csv"), setup.resumeFrom() != null);
         }
@@ -312,7 +313,8 @@ public final class ParameterServerVerticle extends VerticleBase {
                 memberLost(m, "no heartbeat for " + (now - m.lastSeen) / 1_000_000 + " ms");
             }
         }
-        if (started && !finished && applying == 0 && setup.stopRequested().getAsBoolean()) {
+        // A stop while still waiting for workers ends the run too (at the version it started from).
+        if (!finished && applying == 0 && setup.stopRequested().getAsBoolean()) {
             finish(true);
         }
     }
@@ -624,6 +626,10 @@ public final class ParameterServerVerticle extends VerticleBase {
             writeCheckpoint(ckpt, tokensBefore + tokens);
         }
         double seconds = Math.max(1e-9, roundMs / 1000);
+        float[] latest = setup.job().latest();
+        if (latest != null) {
+            System.arraycopy(u.params(), 0, latest, 0, latest.length);
+        }
         setup.listener().accept(new StepStats(u.version(), loss, tokens, tokens / seconds, u.norm(), u.clipRatio(),
                 u.skipped(), seconds));
         return new Applied(u, loss, tokens, n);
@@ -674,14 +680,21 @@ public final class ParameterServerVerticle extends VerticleBase {
         finished = true;
         Checkpoint.Builder ckpt = setup.runDir() != null ? checkpointBase() : null;
         long tokens = tokensSeen;
+        double loss = lastLoss;
         vertx.executeBlocking(() -> {
             if (ckpt != null) {
                 writeCheckpoint(ckpt, tokens);
-                ModelFile.save(setup.runDir().resolve("model.safetensors"), setup.job().spec(), model.snapshot(),
-                        Map.of("version", Long.toString(model.version()), "seed", Long.toString(cfg.seed)));
+                Map<String, String> meta = new LinkedHashMap<>(setup.job().modelMetadata());
+                meta.put("version", Long.toString(model.version()));
+                meta.put("trained_steps", Long.toString(model.version()));
+                meta.put("seed", Long.toString(cfg.seed));
+                if (Double.isFinite(loss)) {
+                    meta.put("train_loss", String.format(java.util.Locale.ROOT, "%.6f", loss));
+                }
+                ModelFile.save(setup.runDir().resolve("model.safetensors"), setup.job().spec(), model.snapshot(), meta);
             }
             return new DistResult(model.snapshot(), model.version(), stopped, model.skipped(), Map.copyOf(rejected),
-                    lastLoss, setup.runDir());
+                    loss, setup.runDir());
         }, true).onComplete(ar -> {
             WeightsMessage stop = new WeightsMessage(version, null, List.of(), List.of(), true, true);
             for (Member m : members.values()) {

@@ -41,6 +41,7 @@ public final class WorkerVerticle extends VerticleBase {
 
     private final Setup setup;
     private final Promise<Void> finished = Promise.promise();
+    private final Promise<Void> firstJoin = Promise.promise();
     private String address;
     private MessageConsumer<WeightsMessage> consumer;
     private Future<Void> chain = Future.succeededFuture();
@@ -59,6 +60,11 @@ public final class WorkerVerticle extends VerticleBase {
     /** Completes when the server ends training; fails if this worker's compute fails. */
     public Future<Void> finished() {
         return finished.future();
+    }
+
+    /** Completes when this worker has joined a parameter server for the first time. */
+    public Future<Void> joined() {
+        return firstJoin.future();
     }
 
     /** This worker's id at the server (-1 while joining). */
@@ -134,6 +140,7 @@ public final class WorkerVerticle extends VerticleBase {
             lastContact = System.nanoTime();
             lastPush = lastContact;
             LOG.info("joined as worker {} ({} mode)", id, reply.getMode());
+            firstJoin.tryComplete();
             return null;
         });
     }
