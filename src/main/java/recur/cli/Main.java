@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "recur",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        subcommands = {TrainCommand.class, EvalCommand.class, SampleCommand.class, ScoreCommand.class, ForecastCommand.class, BenchCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, WorkerCommand.class, EvalCommand.class, SampleCommand.class, ScoreCommand.class, ForecastCommand.class, BenchCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
         description = {"Train and use recurrent neural networks (RNN, LSTM, GRU) with truncated BPTT.", ""},
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         footer = {
             "  recur train                        train the default job on generated English-like text",
             "  recur train --text book.txt --hidden 256 --steps 2000 --out runs/book",
+            "  recur train --cluster --expect-workers 2 --text book.txt   with two 'recur worker --cluster'",
             "  recur eval --model runs/latest/model.safetensors --text held-out.txt --json",
             "  recur sample --model runs/latest/model.safetensors --prime \"The \" --length 300",
             "",
@@ -57,6 +58,12 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Library logs (Vert.x, Hazelcast, the trainer's verticles) only when something is wrong; a
+        // signal is handled by the training loop, which leaves the cluster itself (see StopSignal).
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
+        System.setProperty("hazelcast.shutdownhook.enabled", System.getProperty("hazelcast.shutdownhook.enabled", "false"));
         StopSignal stop = new StopSignal();
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
