@@ -173,6 +173,17 @@ class ForecastCommandTest {
             assertEquals(List.of("y", "weather=fog", "weather=rain", "weather=sun"), schema.channels());
             assertEquals(4, m.spec().inputSize());
         }
+        // Forecast feeds the one-hot block back; the CSV names the predicted level.
+        Path out = dir.resolve("cat-forecast.csv");
+        CliRun f = CliRun.of("forecast", "--model", dir.resolve("bad-run/model.safetensors").toString(), "--csv",
+                dir.resolve("p.csv").toString(), "--horizon", "3", "--out", out.toString());
+        assertEquals(0, f.code(), f.toString());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("step,y,weather", lines.getFirst(), "no date column: steps only");
+        for (String line : lines.subList(1, 4)) {
+            assertTrue(List.of("fog", "rain", "sun").contains(line.split(",")[2]), line);
+        }
+        assertTrue(lines.get(1).startsWith("9,"), lines.get(1));
         expectUserError(trainOn("p.csv", content.replace("NA", "2.0").replace(",,", ",4,").replace("3.0,\n", "3.0,sun\n"),
                 "--target", "y", "--features", "weather"), "'sun' is not a number", "--categorical weather");
     }
