@@ -63,6 +63,10 @@ final class SeriesTraining {
         if (c.text != null) {
             throw new UserError("--csv trains a time-series model; leave out --text (or train on the text without --csv)");
         }
+        if (c.workers > 1 || c.cluster || c.resume != null) { // workers 0 is "as many as fit": one here
+            throw new UserError("--csv models train in one process for now; leave out --workers, --cluster and "
+                    + "--resume");
+        }
         SeriesEval.checkHoldout(cmd.holdout);
         if (cmd.season != null && cmd.season < 1) {
             throw new UserError("--season must be at least 1, got " + cmd.season);

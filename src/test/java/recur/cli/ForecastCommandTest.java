@@ -157,6 +157,12 @@ class ForecastCommandTest {
     }
 
     @Test
+    void distributedOptionsAreRefusedNotIgnored() throws IOException {
+        expectUserError(trainOn("w.csv", "x\n1\n2\n3\n", "--target", "x", "--workers", "2"),
+                "--csv models train in one process for now");
+    }
+
+    @Test
     void tooShortForTheWindow() throws IOException {
         expectUserError(trainOn("s.csv", "x\n1\n2\n3\n", "--target", "x", "--window", "5"),
                 "--window 5 is longer than each stream", "use --window 2");
