@@ -30,6 +30,7 @@ import recur.optim.LearningRateSchedule;
 import recur.optim.Optimizers;
 import recur.train.StepStats;
 import recur.train.TrainConfig;
+import recur.wire.Bf16;
 import recur.wire.GradientMessage;
 import recur.wire.ShardGrant;
 import recur.wire.ShardSnapshot;
@@ -89,6 +90,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         long lastSeen;
         boolean busy;        // has weights to compute on and has not pushed yet
         long lastPushVersion = -1;
+        WeightsMessage lastSent;  // re-sent when no push follows within the re-send timeout
+        long sentAt;
 
         Member(int id, String address, String nodeId, long now) {
             this.id = id;
@@ -119,6 +122,8 @@ public final class ParameterServerVerticle extends VerticleBase {
     private long tokensSeen;
     private double lastLoss = Double.NaN;
     private long roundRejected;
+    private double lastRoundMs;       // for the re-send timeout
+    private final boolean bf16;
 
     // sync round bookkeeping
     private final Set<Integer> expected = new HashSet<>();
@@ -140,6 +145,11 @@ public final class ParameterServerVerticle extends VerticleBase {
             throw new IllegalArgumentException("need at least one shard and one worker, got " + setup.shards()
                     + " and " + setup.expectWorkers());
         }
+        this.bf16 = switch (cfg.wire == null ? "f32" : cfg.wire) {
+            case "f32" -> false;
+            case "bf16" -> true;
+            default -> throw new IllegalArgumentException("wire must be f32 or bf16, got '" + cfg.wire + "'");
+        };
         if (cfg.staleness < 0) {
             throw new IllegalArgumentException("staleness must be >= 0, got " + cfg.staleness);
         }
@@ -203,7 +213,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             LOG.info("resuming from {} at version {}", Checkpoints.path(setup.resumeFrom()), c.getVersion());
         }
         version = model.version();
-        weights = new WeightsMessage(version, model.snapshot(), List.of(), List.of(), false, false);
+        weights = new WeightsMessage(version, wireParams(model.snapshot()), List.of(), List.of(), false, false);
         Path dir = setup.runDir();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -268,7 +278,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         msg.reply(JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setWindow(cfg.window)
                 .setStreamsPerShard(cfg.batch).setMode(cfg.mode).setClipNorm(cfg.localClipNorm)
-                .setClipValue(0).setHeartbeatMs(setup.timing().heartbeat().toMillis()).setServerId(serverId).build());
+                .setClipValue(0).setHeartbeatMs(setup.timing().heartbeat().toMillis()).setServerId(serverId)
+                .setWire(bf16 ? "bf16" : "f32").build());
         LOG.info("worker {} joined ({}), {} workers", m.id, req.getDescription(), members.size());
         if (!started) {
             if (members.size() >= setup.expectWorkers()) {
@@ -313,9 +324,31 @@ public final class ParameterServerVerticle extends VerticleBase {
                 memberLost(m, "no heartbeat for " + (now - m.lastSeen) / 1_000_000 + " ms");
             }
         }
+        resendOverdue(now);
         // A stop while still waiting for workers ends the run too (at the version it started from).
         if (!finished && applying == 0 && setup.stopRequested().getAsBoolean()) {
             finish(true);
+        }
+    }
+
+    /**
+     * Sends the last weights again to workers that have not pushed for them within the re-send
+     * timeout (the larger of the request timeout and four round times): the weights or the push may
+     * have been lost on the way. A worker that did push answers with the same push (a duplicate the
+     * server rejects and counts); one that did not computes on them.
+     */
+    private void resendOverdue(long now) {
+        if (finished || !started) {
+            return;
+        }
+        long after = Math.max(setup.timing().requestTimeout().toNanos(), (long) (4e6 * lastRoundMs));
+        for (Member m : members.values()) {
+            if (m.busy && m.lastSent != null && now - m.sentAt > after) {
+                LOG.info("worker {}: no push for version {} after {} ms; sending its weights again", m.id,
+                        m.lastSent.version(), (now - m.sentAt) / 1_000_000);
+                m.sentAt = now;
+                vertx.eventBus().send(m.address, m.lastSent.asResend());
+            }
         }
     }
 
@@ -390,6 +423,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         boolean idle = m.shards.isEmpty();
         WeightsMessage msg = grants.isEmpty() && revokes.isEmpty() && !idle ? base : base.withMoves(grants, revokes, idle);
         m.busy = !idle;
+        m.lastSent = msg;
+        m.sentAt = now();
         vertx.eventBus().send(m.address, msg);
     }
 
@@ -588,7 +623,14 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     // ------------------------------------------------------------------------------------ updates
 
-    private record Applied(ServerModel.Update update, double loss, long tokens, int workers) {
+    /** {@code wireParams}: the new version as it goes to workers (rounded to bf16 under {@code --wire bf16}). */
+    private record Applied(ServerModel.Update update, double loss, long tokens, int workers, float[] wireParams,
+                           double roundMs) {
+    }
+
+    /** The parameters as workers receive them: the server keeps float32 masters, the wire may carry bf16. */
+    private float[] wireParams(float[] params) {
+        return bf16 ? Bf16.rounded(params) : params;
     }
 
     /** Worker thread: the optimizer step, the metrics row, a due checkpoint, the listener. */
@@ -632,7 +674,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         setup.listener().accept(new StepStats(u.version(), loss, tokens, tokens / seconds, u.norm(), u.clipRatio(),
                 u.skipped(), seconds));
-        return new Applied(u, loss, tokens, n);
+        return new Applied(u, loss, tokens, n, wireParams(u.params()), roundMs);
     }
 
     private void afterUpdate(Applied a) {
@@ -643,7 +685,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         version = u.version();
         tokensSeen += a.tokens();
         lastLoss = a.loss();
-        weights = new WeightsMessage(version, u.params(), List.of(), List.of(), false, false);
+        lastRoundMs = a.roundMs();
+        weights = new WeightsMessage(version, a.wireParams(), List.of(), List.of(), false, false);
         if (version >= cfg.steps) {
             finish(false);
         } else if (setup.stopRequested().getAsBoolean()) {

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import recur.io.ModelFile;
 import recur.math.Kernels;
 import recur.model.ModelSpec;
+import recur.wire.Bf16;
 import recur.wire.GradientMessage;
 import recur.wire.ShardGrant;
 import recur.wire.WeightsMessage;
@@ -52,6 +53,7 @@ public final class WorkerVerticle extends VerticleBase {
     private long lastPush;
     private long timer = -1;
     private boolean joining;
+    private GradientMessage lastPushed;  // sent again when the server re-sends its weights
 
     public WorkerVerticle(Setup setup) {
         this.setup = setup;
@@ -202,6 +204,14 @@ public final class WorkerVerticle extends VerticleBase {
         if (compute == null || id < 0) {
             return Future.succeededFuture(); // from a server this worker no longer belongs to
         }
+        if (w.resend() && lastPushed != null && lastPushed.workerId() == id
+                && w.version() <= lastPushed.weightVersion()) {
+            if (w.version() == lastPushed.weightVersion()) {
+                vertx.eventBus().send(setup.addresses().push(), lastPushed); // the first push may have been lost
+            }
+            return Future.succeededFuture();
+        }
+        boolean bf16 = joined.getWire().equals("bf16");
         lastContact = System.nanoTime();
         double idleMs = (lastContact - lastPush) / 1e6;
         int worker = id;
@@ -216,13 +226,17 @@ public final class WorkerVerticle extends VerticleBase {
             if (w.idle() || !c.hasShards()) {
                 return null;
             }
-            return c.round(w.params());
+            var r = c.round(w.params());
+            if (bf16) {
+                Bf16.roundInPlace(r.grad(), r.grad().length); // what the wire carries, in local mode too
+            }
+            return r;
         }).map(r -> {
             if (r != null && id == worker) {
                 lastPush = System.nanoTime();
-                vertx.eventBus().send(setup.addresses().push(), new GradientMessage(worker, w.version(), r.grad(),
-                        r.tokens(), r.lossCount(), r.loss(), r.norm(), r.clipRatio(), r.computeMs(), idleMs,
-                        r.shards()));
+                lastPushed = new GradientMessage(worker, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(),
+                        r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards());
+                vertx.eventBus().send(setup.addresses().push(), lastPushed);
             }
             return null;
         });

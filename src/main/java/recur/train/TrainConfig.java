@@ -72,6 +72,8 @@ public final class TrainConfig {
     public String clusterName;
     /** Distributed: L2-norm clip each worker applies to its own gradient before pushing; 0 disables. */
     public double localClipNorm = 0.0;
+    /** Wire compression of gradients and weights in distributed training: f32 or bf16. */
+    public String wire = "f32";
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -113,6 +115,7 @@ public final class TrainConfig {
         m.put("cluster_config", clusterConfig == null ? null : clusterConfig.toString());
         m.put("cluster_name", clusterName);
         m.put("local_clip_norm", localClipNorm);
+        m.put("wire", wire);
         return m;
     }
 }

@@ -25,7 +25,7 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
 
     public GradientPush toProto() {
         GradientPush.Builder b = GradientPush.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(workerId)
-                .setWeightVersion(weightVersion).setGrad(Tensors.encode(grad)).setTokens(tokens)
+                .setWeightVersion(weightVersion).setGrad(Tensors.encodeCompact(grad)).setTokens(tokens)
                 .setLossCount(lossCount).setLoss(loss).setNorm(norm).setClipRatio(clipRatio)
                 .setComputeMs(computeMs).setIdleMs(idleMs);
         for (ShardSnapshot s : shards) {

@@ -40,9 +40,34 @@ public final class Tensors {
         return encode(data, data.length);
     }
 
+    /** dtype of bfloat16 tensors ({@link Bf16}); float32 tensors leave the field empty. */
+    public static final String BF16 = "bf16";
+
+    /**
+     * A flat tensor of {@code data}, as bf16 (2 bytes a value, lossless) when every value already is
+     * a bf16 value (what {@code --wire bf16} sends), else as float32.
+     */
+    public static Tensor encodeCompact(float[] data) {
+        if (data.length == 0 || !Bf16.exact(data)) {
+            return encode(data);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(data.length, 2)).order(ByteOrder.LITTLE_ENDIAN);
+        for (float x : data) {
+            bytes.putShort((short) (Float.floatToRawIntBits(x) >>> 16));
+        }
+        return Tensor.newBuilder().setData(UnsafeByteOperations.unsafeWrap(bytes.array())).addShape(data.length)
+                .setDtype(BF16).build();
+    }
+
     /** The tensor's values; {@code what} names it in error messages. */
     public static float[] decode(Tensor t, String what) {
         long n = elements(t.getShapeList(), what);
+        if (t.getDtype().equals(BF16)) {
+            return decodeBf16(t, n, what);
+        }
+        if (!t.getDtype().isEmpty() && !t.getDtype().equals("f32")) {
+            throw new WireFormatException(what + ": expected dtype f32 or bf16, found '" + t.getDtype() + "'");
+        }
         long bytes = Math.multiplyExact(n, (long) Float.BYTES);
         if (bytes != t.getData().size()) {
             throw new WireFormatException(what + ": shape " + t.getShapeList() + " needs " + bytes
@@ -50,6 +75,20 @@ public final class Tensors {
         }
         float[] out = new float[(int) n];
         t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        return out;
+    }
+
+    private static float[] decodeBf16(Tensor t, long n, String what) {
+        long bytes = Math.multiplyExact(n, 2L);
+        if (bytes != t.getData().size()) {
+            throw new WireFormatException(what + ": bf16 shape " + t.getShapeList() + " needs " + bytes
+                    + " bytes, found " + t.getData().size());
+        }
+        float[] out = new float[(int) n];
+        ByteBuffer b = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Bf16.toFloat(b.getShort());
+        }
         return out;
     }
 

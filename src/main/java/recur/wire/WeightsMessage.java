@@ -17,16 +17,36 @@ public final class WeightsMessage {
     private final List<Integer> revoke;
     private final boolean stop;
     private final boolean idle;
+    private final boolean resend;
     private volatile byte[] encoded;
 
     public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
                           boolean idle) {
+        this(version, params, assign, revoke, stop, idle, false);
+    }
+
+    /** @param resend a copy sent again after a timeout (see {@link #asResend()}) */
+    public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
+                          boolean idle, boolean resend) {
         this.version = version;
         this.params = params;
         this.assign = List.copyOf(assign);
         this.revoke = List.copyOf(revoke);
         this.stop = stop;
         this.idle = idle;
+        this.resend = resend;
+    }
+
+    /**
+     * The same message marked as a re-send: the server sends it when a worker has not pushed for
+     * its version within the re-send timeout (this message or the push may have been lost).
+     */
+    public WeightsMessage asResend() {
+        return new WeightsMessage(version, params, assign, revoke, stop, idle, true);
+    }
+
+    public boolean resend() {
+        return resend;
     }
 
     /** The same weights with other shard moves (the parameter snapshot is shared, not copied). */
@@ -70,9 +90,9 @@ public final class WeightsMessage {
 
     public Weights toProto() {
         Weights.Builder b = Weights.newBuilder().setFormat(WireFormat.VERSION).setVersion(version)
-                .setStop(stop).setIdle(idle).addAllRevoke(revoke);
+                .setStop(stop).setIdle(idle).setResend(resend).addAllRevoke(revoke);
         if (params != null) {
-            b.setParams(Tensors.encode(params));
+            b.setParams(Tensors.encodeCompact(params));
         }
         for (ShardGrant g : assign) {
             b.addAssign(g.toProto());
@@ -87,6 +107,7 @@ public final class WeightsMessage {
         for (var a : p.getAssignList()) {
             assign.add(ShardGrant.fromProto(a));
         }
-        return new WeightsMessage(p.getVersion(), params, assign, p.getRevokeList(), p.getStop(), p.getIdle());
+        return new WeightsMessage(p.getVersion(), params, assign, p.getRevokeList(), p.getStop(), p.getIdle(),
+                p.getResend());
     }
 }

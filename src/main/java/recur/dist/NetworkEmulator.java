@@ -1,0 +1,150 @@
+package recur.dist;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryContext;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import recur.wire.GradientMessage;
+import recur.wire.WeightsMessage;
+import recur.wire.proto.Heartbeat;
+import recur.wire.proto.JoinRequest;
+import recur.wire.proto.Leave;
+
+/**
+ * Makes one machine's event bus behave like a network ({@link NetworkProfile}): an outbound
+ * interceptor that delays each message by its link's queueing and transfer time plus latency and
+ * jitter, and drops a message with the profile's loss probability. With it, N workers in one JVM
+ * behave like N machines on that network.
+ *
+ * <p>Links: every node (the parameter server, each worker) has one full-duplex link of the profile's
+ * bandwidth. A message waits for its sender's outgoing side to be free, takes {@code bytes / bandwidth}
+ * on it, travels {@code latency + jitter}, then waits for and takes the same time on the receiver's
+ * incoming side. So N gradients arriving together queue at the server's link, and a broadcast of N
+ * weights leaves it one after another, as on a real network; messages on one link stay in order.
+ * Message sizes are the wire sizes (bf16 tensors count 2 bytes a value), estimated without encoding.
+ *
+ * <p>Loss: one {@link SplittableRandom} from the seed decides delays and losses in the order
+ * messages are sent, so the same sequence of messages meets the same network. The stop message is
+ * never dropped (a real deployment would repeat it; the emulator does not model that). Lost joins
+ * and heartbeats are handled by their request timeouts, lost weights and gradients by the server's
+ * re-send ({@link ParameterServerVerticle}).
+ *
+ * <p>Call order: {@link #install} once per Vert.x instance (every JVM of a cluster installs its own),
+ * before deploying the verticles.
+ */
+public final class NetworkEmulator {
+    private static final String PS = "ps";
+
+    private final Vertx vertx;
+    private final NetworkProfile profile;
+    private final SplittableRandom random;
+    private final Map<String, Long> txFree = new HashMap<>();   // node -> nanoTime its outgoing side is free
+    private final Map<String, Long> rxFree = new HashMap<>();   // node -> nanoTime its incoming side is free
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong delayNanos = new AtomicLong();
+
+    private NetworkEmulator(Vertx vertx, NetworkProfile profile, long seed) {
+        this.vertx = vertx;
+        this.profile = profile;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** Adds the interceptor to {@code vertx}'s event bus; returns the emulator (for its counters). */
+    public static NetworkEmulator install(Vertx vertx, NetworkProfile profile, long seed) {
+        NetworkEmulator e = new NetworkEmulator(vertx, profile, seed);
+        vertx.eventBus().addOutboundInterceptor(e::intercept);
+        return e;
+    }
+
+    public NetworkProfile profile() {
+        return profile;
+    }
+
+    /** Messages seen (including dropped ones). */
+    public long messages() {
+        return messages.get();
+    }
+
+    /** Wire bytes of the messages seen. */
+    public long bytes() {
+        return bytes.get();
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Total delay added to delivered messages, in seconds. */
+    public double delaySeconds() {
+        return delayNanos.get() / 1e9;
+    }
+
+    private <T> void intercept(DeliveryContext<T> ctx) {
+        Object body = ctx.body();
+        String to = ctx.message().address();
+        long size = WireSizes.of(body);
+        messages.incrementAndGet();
+        bytes.addAndGet(size);
+        if (profile.passThrough()) {
+            ctx.next();
+            return;
+        }
+        boolean stop = body instanceof WeightsMessage w && w.stop();
+        long delay;
+        synchronized (this) {
+            if (!stop && profile.loss() > 0 && random.nextDouble() < profile.loss()) {
+                dropped.incrementAndGet();
+                return;
+            }
+            delay = schedule(sender(to, body), receiver(to), size);
+        }
+        delayNanos.addAndGet(delay);
+        long ms = Math.round(delay / 1e6);
+        if (ms < 1) {
+            ctx.next(); // below the timer resolution; the link clocks still carry the backlog
+        } else {
+            vertx.setTimer(ms, t -> ctx.next());
+        }
+    }
+
+    /** Nanoseconds from now until the message is delivered; advances the two links' clocks. */
+    private long schedule(String from, String to, long size) {
+        long now = System.nanoTime();
+        long transfer = (long) (profile.transferSeconds(size) * 1e9);
+        long sent = Math.max(now, txFree.getOrDefault(from, now)) + transfer;
+        txFree.put(from, sent);
+        double jitter = profile.jitterMs() == 0 ? 0 : random.nextDouble(-profile.jitterMs(), profile.jitterMs());
+        long arrives = sent + (long) (Math.max(0, profile.latencyMs() + jitter) * 1e6);
+        long received = Math.max(arrives, rxFree.getOrDefault(to, arrives)) + transfer;
+        if (to != null) {
+            rxFree.put(to, received);
+        }
+        return received - now;
+    }
+
+    /** The receiving node: the server (any of its addresses), a worker (its address), or null for a reply. */
+    static String receiver(String address) {
+        if (address.contains(".ps")) {
+            return PS + address.substring(address.indexOf(".ps") + 3, address.lastIndexOf('.'));
+        }
+        return address.contains(".worker.") ? address : null;
+    }
+
+    /** The sending node: workers send to the server; the server sends everything else. */
+    static String sender(String to, Object body) {
+        if (!to.contains(".ps")) {
+            return PS;
+        }
+        return switch (body) {
+            case GradientMessage g -> "w" + g.workerId();
+            case Heartbeat h -> "w" + h.getWorkerId();
+            case Leave l -> "w" + l.getWorkerId();
+            case JoinRequest j -> j.getAddress();
+            default -> "other";
+        };
+    }
+}

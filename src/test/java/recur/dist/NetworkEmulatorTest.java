@@ -1,0 +1,128 @@
+package recur.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import recur.train.TrainConfig;
+import recur.wire.GradientMessage;
+
+/** The emulated network: latency and bandwidth within tolerance, profiles, lost messages survived. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class NetworkEmulatorTest {
+    private static final String WORKER = "recur.t.worker.a";
+
+    private static GradientMessage gradient(int floats) {
+        float[] g = new float[floats];
+        java.util.Arrays.fill(g, 0.1f); // not a bf16 value: 4 bytes each on the wire
+        return new GradientMessage(0, 0, g, 1, 1, 0, 0, 1, 0, 0, List.of());
+    }
+
+    /** Sends {@code count} messages at once from the "server" to one worker; seconds until the last arrives. */
+    private static double[] sendAndTime(NetworkProfile p, int count, int floats) throws Exception {
+        Vertx vertx = Nodes.local();
+        try {
+            NetworkEmulator.install(vertx, p, 1);
+            Promise<Void> all = Promise.promise();
+            double[] arrivals = new double[count];
+            int[] seen = {0};
+            long[] t0 = {0};
+            vertx.eventBus().<GradientMessage>consumer(WORKER, m -> {
+                arrivals[seen[0]++] = (System.nanoTime() - t0[0]) / 1e9;
+                if (seen[0] == count) {
+                    all.complete();
+                }
+            }).completion().await();
+            vertx.runOnContext(v -> {
+                t0[0] = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    vertx.eventBus().send(WORKER, gradient(floats));
+                }
+            });
+            all.future().await(20, TimeUnit.SECONDS);
+            return arrivals;
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    /** Loads and compiles the event-bus paths once, so the timed tests do not measure class loading. */
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() throws Exception {
+        sendAndTime(NetworkProfile.parse("latency=1ms,bandwidth=1gbit"), 50, 1000);
+    }
+
+    @Test
+    void latencyIsAddedWithinTolerance() throws Exception {
+        double[] t = sendAndTime(NetworkProfile.parse("latency=40ms"), 9, 10);
+        java.util.Arrays.sort(t);
+        assertTrue(t[0] >= 0.039, "first arrival after " + t[0] + " s, expected at least 0.040");
+        // the upper bound allows for a busy, shared machine (timers fire late, never early)
+        assertTrue(t[t.length / 2] < 0.040 + 0.040, "median arrival after " + t[t.length / 2] + " s, expected ~0.040");
+    }
+
+    @Test
+    void bandwidthLimitsThroughputWithinTolerance() throws Exception {
+        // 8 messages of 250 KB (62,500 floats + header) at 80 Mbit/s = 10 MB/s: the last arrives after
+        // ~0.2 s (+ one transfer on the receiving side, ~25 ms).
+        double[] t = sendAndTime(NetworkProfile.parse("bandwidth=80mbit"), 8, 62_500);
+        double expected = 8 * 250_064 * 8 / 80e6 + 250_064 * 8 / 80e6;
+        double last = t[t.length - 1];
+        assertTrue(Math.abs(last - expected) < 0.2 * expected, "last arrival after " + last + " s, expected " + expected);
+        for (int i = 1; i < t.length; i++) {
+            assertTrue(t[i] >= t[i - 1], "messages on one link arrive in order");
+        }
+    }
+
+    @Test
+    void profilesParse() {
+        assertEquals(NetworkProfile.WAN, NetworkProfile.parse("wan"));
+        NetworkProfile p = NetworkProfile.parse("wan,loss=0,latency=2ms");
+        assertEquals(2.0, p.latencyMs());
+        assertEquals(0.0, p.loss());
+        assertEquals(100e6, p.bitsPerSecond());
+        NetworkProfile c = NetworkProfile.parse("latency=500us,bandwidth=1gbit,jitter=0.1ms,loss=0.01");
+        assertEquals(0.5, c.latencyMs(), 1e-12);
+        assertEquals(1e9, c.bitsPerSecond());
+        assertEquals(0.01, c.loss());
+        assertTrue(NetworkProfile.parse("loopback").passThrough());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> NetworkProfile.parse("moon"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NetworkProfile.parse("loss=1.5"));
+    }
+
+    @Test
+    void nodesOfTheLinks() {
+        assertEquals("ps", NetworkEmulator.receiver("recur.local.ps.push"));
+        assertEquals(WORKER, NetworkEmulator.receiver(WORKER));
+        assertEquals("ps", NetworkEmulator.sender(WORKER, gradient(1)));
+        assertEquals("w0", NetworkEmulator.sender("recur.local.ps.push", gradient(1)));
+    }
+
+    /** With 10% of all messages lost, sync and async runs still reach their last version. */
+    @Test
+    void lostMessagesAreResentAndTrainingFinishes() throws Exception {
+        for (String mode : List.of("sync", "async")) {
+            TrainConfig c = DistFixtures.config(2, 2, 12, null);
+            c.mode = mode;
+            c.staleness = 4;
+            Vertx vertx = Nodes.local();
+            try {
+                NetworkEmulator net = NetworkEmulator.install(vertx, NetworkProfile.parse("loss=0.1,latency=1ms"), 5);
+                DistTiming fast = new DistTiming(Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofMillis(150));
+                DistResult r = LocalCluster.train(vertx, DistFixtures.job(c, DistFixtures.text(4_000)), fast, s -> { },
+                        () -> false).await(50, TimeUnit.SECONDS);
+                assertEquals(12, r.version(), mode);
+                assertTrue(net.dropped() > 0, mode + ": the test should lose messages, lost " + net.dropped());
+            } finally {
+                vertx.close().await();
+            }
+        }
+    }
+}

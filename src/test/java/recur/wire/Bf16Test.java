@@ -1,0 +1,84 @@
+package recur.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import recur.wire.proto.GradientPush;
+import recur.wire.proto.Tensor;
+
+class Bf16Test {
+
+    @Test
+    void roundsToNearestEvenAndKeepsSpecialValues() {
+        assertEquals(1.0f, Bf16.round(1.0f));
+        float ulp = 0x1p-7f; // bf16 spacing at 1
+        assertEquals(1.0f, Bf16.round(1.0f + ulp / 2));            // tie: to even (1.0)
+        assertEquals(1.0f + 2 * ulp, Bf16.round(1.0f + 3 * ulp / 2)); // tie: to even (1 + 2 ulp)
+        assertEquals(1.0f + ulp, Bf16.round(1.0f + ulp * 0.75f));
+        assertEquals(Float.POSITIVE_INFINITY, Bf16.round(Float.POSITIVE_INFINITY));
+        assertEquals(Float.NEGATIVE_INFINITY, Bf16.round(Float.NEGATIVE_INFINITY));
+        assertTrue(Float.isNaN(Bf16.round(Float.NaN)));
+        assertTrue(Float.isNaN(Bf16.round(Float.intBitsToFloat(0x7f80_0001)))); // NaN with low payload only
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Bf16.round(-0f)));
+        assertEquals(Float.POSITIVE_INFINITY, Bf16.round(Float.MAX_VALUE)); // overflows like a float cast would
+    }
+
+    @Test
+    void relativeErrorIsAtMostHalfAnUlp() {
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < 10_000; i++) {
+            float x = (float) (rng.nextDouble(-1, 1) * Math.pow(10, rng.nextInt(-20, 20)));
+            float r = Bf16.round(x);
+            assertTrue(Math.abs(r - x) <= Math.abs(x) * 0x1p-8f, x + " -> " + r);
+            assertEquals(r, Bf16.round(r), "a bf16 value is a fixed point");
+        }
+    }
+
+    @Test
+    void bf16TensorsRoundTripAtAwkwardSizesInHalfTheBytes() {
+        for (int n : new int[] {1, 7, 15, 17, 31, 33, 1023}) {
+            SplittableRandom rng = new SplittableRandom(n);
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) rng.nextDouble(-3, 3);
+            }
+            float[] q = Bf16.rounded(a);
+            Tensor t = Tensors.encodeCompact(q);
+            assertEquals(Tensors.BF16, t.getDtype());
+            assertEquals(2 * n, t.getData().size());
+            assertArrayEquals(q, Tensors.decode(t, "t", n));
+            Tensor f = Tensors.encodeCompact(a); // not bf16 values: stays float32, lossless
+            assertEquals("", f.getDtype());
+            assertArrayEquals(a, Tensors.decode(f, "t", n));
+        }
+    }
+
+    @Test
+    void aGradientPushRoundTripsAsBf16() throws Exception {
+        float[] g = Bf16.rounded(new float[] {0.1f, -2.5f, 1e-3f, 7f, 0f});
+        GradientMessage m = new GradientMessage(1, 4, g, 10, 10, 1.5, 0.3, 1, 2, 0, java.util.List.of());
+        byte[] bytes = m.toProto().toByteArray();
+        GradientMessage back = GradientMessage.fromProto(GradientPush.parseFrom(bytes));
+        assertArrayEquals(g, back.grad());
+        assertEquals(Tensors.BF16, m.toProto().getGrad().getDtype());
+    }
+
+    @Test
+    void aBf16TensorOfTheWrongSizeIsRejected() {
+        Tensor bad = Tensor.newBuilder().addShape(3).setDtype(Tensors.BF16)
+                .setData(com.google.protobuf.ByteString.copyFrom(new byte[4])).build();
+        WireFormatException e = org.junit.jupiter.api.Assertions.assertThrows(WireFormatException.class,
+                () -> Tensors.decode(bad, "g"));
+        assertTrue(e.getMessage().contains("needs 6 bytes, found 4"), e.getMessage());
+        Tensor odd = Tensor.newBuilder().addShape(1).setDtype("f8").setData(com.google.protobuf.ByteString.copyFrom(
+                new byte[4])).build();
+        assertThrows(odd);
+    }
+
+    private static void assertThrows(Tensor t) {
+        org.junit.jupiter.api.Assertions.assertThrows(WireFormatException.class, () -> Tensors.decode(t, "t"));
+    }
+}
