@@ -130,7 +130,9 @@ public final class VectorKernels implements Kernels {
                     i += 1;
                 }
             }
-            if (j < n) {
+            if (j < n && !maskedStripInBounds(c, cOff, ldc, b, b0, ldb, m, j, kc)) {
+                scalarStrip(c, cOff + j, ldc, a, a0, ars, aps, b, b0 + j, ldb, m, n - j, kc);
+            } else if (j < n) {
                 int rem = n - j;
                 int i = 0;
                 for (; i + MR <= m; i += MR) {
@@ -147,6 +149,32 @@ public final class VectorKernels implements Kernels {
                 if (m - i >= 1) {
                     k1x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
                     i += 1;
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether full-width masked vectors of the last column strip stay inside b and c. A masked access
+     * that would reach past an array's end is legal but takes the Vector API's slow Java path (and
+     * deoptimises the compiled loop), so such strips are done by {@link #scalarStrip} instead.
+     */
+    private static boolean maskedStripInBounds(float[] c, int cOff, int ldc, float[] b, int b0, int ldb, int m, int j,
+                                               int kc) {
+        return (long) b0 + (long) (kc - 1) * ldb + j + L <= b.length
+                && (long) cOff + (long) (m - 1) * ldc + j + L <= c.length;
+    }
+
+    /** C[m, w] += A[m, kc] * B[kc, w] for a narrow strip (w < L columns), in plain Java. */
+    private static void scalarStrip(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi,
+                                    int ldb, int m, int w, int kc) {
+        for (int i = 0; i < m; i++) {
+            int crow = ci + i * ldc;
+            for (int p = 0; p < kc; p++) {
+                float aip = a[ai + i * ars + p * aps];
+                int brow = bi + p * ldb;
+                for (int q = 0; q < w; q++) {
+                    c[crow + q] += aip * b[brow + q];
                 }
             }
         }

@@ -22,6 +22,9 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorMath {
     private VectorMath() {}
 
+    /** The kernels' species, a constant so that C2 intrinsifies every operation. */
+    private static final jdk.incubator.vector.VectorSpecies<Float> S = VectorKernels.S;
+
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
@@ -39,7 +42,7 @@ final class VectorMath {
         FloatVector n = t.sub(MAGIC);                       // round(x / ln 2)
         FloatVector r = n.fma(bc(n, -LN2_HI), xc);                 // x - n ln 2, in two parts for accuracy
         r = n.fma(bc(n, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(xc.species(), 1.9875691500E-4f);
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500E-4f);
         p = p.fma(r, bc(p, 1.3981999507E-3f));
         p = p.fma(r, bc(p, 8.3334519073E-3f));
         p = p.fma(r, bc(p, 4.1665795894E-2f));
@@ -56,11 +59,11 @@ final class VectorMath {
         FloatVector ax = x.abs();
         // |x| >= 0.625: 1 - 2 / (e^{2|x|} + 1), saturating at |x| = 9 where tanh rounds to 1.
         FloatVector e = exp(ax.min(9f).mul(2f));
-        FloatVector large = FloatVector.broadcast(x.species(), 1f).sub(FloatVector.broadcast(x.species(), 2f).div(e.add(1f)));
+        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
         large = large.blend(large.neg(), x.lt(0f));
         // |x| < 0.625: x + x^3 p(x^2).
         FloatVector z = x.mul(x);
-        FloatVector p = FloatVector.broadcast(x.species(), -5.70498872745E-3f);
+        FloatVector p = FloatVector.broadcast(S, -5.70498872745E-3f);
         p = p.fma(z, bc(p, 2.06390887954E-2f));
         p = p.fma(z, bc(p, -5.37397155531E-2f));
         p = p.fma(z, bc(p, 1.33314422036E-1f));
@@ -72,13 +75,13 @@ final class VectorMath {
 
     /** 1 / (1 + e^{-x}) per lane. */
     static FloatVector sigmoid(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(x.species(), 1f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         return one.div(exp(x.neg()).add(one));
     }
 
     /** A broadcast of c in v's species (fma has no vector-times-vector-plus-scalar form). */
     private static FloatVector bc(FloatVector v, float c) {
-        return FloatVector.broadcast(v.species(), c);
+        return FloatVector.broadcast(S, c);
     }
 
     /** The sum of the lanes, added in lane order (deterministic, unlike reduceLanes(ADD)). */

@@ -16,6 +16,12 @@ import recur.model.Task;
  * <p>Legend: B batch, T steps, H hidden, E embedding, I input width, O outputs, L layers.
  */
 public final class Network {
+    /**
+     * Slack after the head's workspaces: with O not a multiple of the vector length, the last row's
+     * masked vector then stays inside the array (and on the kernels' fast path).
+     */
+    private static final int PAD = 64;
+
     private final ModelSpec spec;
     private final ParamLayout layout;
     private final Kernels k;
@@ -50,9 +56,9 @@ public final class Network {
         int e = spec.tokenInput() ? spec.embedding() : 0;
         x0 = new float[Math.multiplyExact(rows, e)];
         dx0 = new float[x0.length];
-        headT = new float[spec.hidden() * spec.output()];
+        headT = new float[spec.hidden() * spec.output() + PAD];
         int outRows = spec.task() == Task.CLASSIFY ? batch : rows;
-        outputs = new float[Math.multiplyExact(outRows, spec.output())];
+        outputs = new float[Math.addExact(Math.multiplyExact(outRows, spec.output()), PAD)];
         dOutputs = new float[outputs.length];
         fromStart = new boolean[batch];
         classifyTargets = new int[batch];
