@@ -21,7 +21,7 @@ import recur.model.CellType;
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = {"Run a measured experiment: memory (vanishing gradients) or clipping (exploding gradients)."},
-        subcommands = {ExperimentCommand.Memory.class, ExperimentCommand.Clipping.class},
+        subcommands = {ExperimentCommand.Memory.class, ExperimentCommand.Clipping.class, ScalingExperimentCommand.class},
         synopsisSubcommandLabel = "EXPERIMENT",
         footerHeading = "%nExamples:%n",
         footer = {

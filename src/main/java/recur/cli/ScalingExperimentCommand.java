@@ -1,0 +1,172 @@
+package recur.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import recur.data.SyntheticText;
+import recur.dist.NetworkProfile;
+import recur.model.CellType;
+import recur.scaling.ScalingExperiment;
+import recur.scaling.ScalingReport;
+import recur.scaling.ScalingRun;
+
+/**
+ * {@code recur experiment scaling}: measured speed-up and convergence against worker count, mode and
+ * network, with the model's predictions beside the measurements (see docs/scaling.md).
+ */
+@Command(name = "scaling", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        showDefaultValues = true,
+        description = {"Train the same character model with each worker count, mode, cell and config on an emulated",
+            "network (same token budget, data and initial weights); write scaling.csv, model.csv, throughput,",
+            "efficiency and loss plots and report.md to --out. Local mode: all workers share this machine's cores."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  recur experiment scaling --workers 1,2,4 --modes sync,async --network lan-10g",
+            "  recur experiment scaling --configs base,lr-sqrt+warmup --target-loss 2.2",
+            "  recur experiment scaling --wire bf16 --network wan,loss=0 --out runs/scaling-bf16"})
+final class ScalingExperimentCommand implements Callable<Integer> {
+
+    @ParentCommand
+    ExperimentCommand parent;
+
+    @Option(names = "--workers", paramLabel = "N,...", split = ",", description = "Worker counts.")
+    List<Integer> workers = new ArrayList<>(List.of(1, 2, 4));
+
+    @Option(names = "--modes", paramLabel = "MODE,...", split = ",", description = "sync and/or async.")
+    List<String> modes = new ArrayList<>(List.of("sync", "async"));
+
+    @Option(names = "--staleness", paramLabel = "S,...", split = ",", description = "Async staleness bounds.")
+    List<Integer> staleness = new ArrayList<>(List.of(4));
+
+    @Option(names = "--cells", paramLabel = "CELL,...", split = ",", description = "rnn_tanh, rnn_relu, lstm, gru.")
+    List<String> cells = new ArrayList<>(List.of("lstm"));
+
+    @Option(names = "--configs", paramLabel = "CFG,...", split = ",",
+            description = "base, lr-sqrt, lr-linear (learning rate x1, x sqrt(N), x N), each optionally +warmup.")
+    List<String> configs = new ArrayList<>(List.of("base"));
+
+    @Option(names = "--network", paramLabel = "PROFILE",
+            description = "loopback, lan-10g, dc-25g, wan, or latency=..,jitter=..,bandwidth=..,loss=..")
+    String network = "loopback";
+
+    @Option(names = "--wire", paramLabel = "FMT", description = "f32 or bf16 gradients and weights.")
+    String wire = "f32";
+
+    @Option(names = "--ps-shards", paramLabel = "K", description = "Parameter-server shards (only 1 is implemented).")
+    int psShards = 1;
+
+    @Option(names = "--cluster", description = "One JVM per worker (not implemented yet).")
+    boolean cluster;
+
+    @Option(names = "--target-loss", paramLabel = "X",
+            description = "Validation loss to time (default: the highest final validation loss of the grid).")
+    Double targetLoss;
+
+    @Option(names = "--tokens", paramLabel = "N", description = "Training tokens per run (all runs the same).")
+    long tokens = 400_000;
+
+    @Option(names = "--hidden", paramLabel = "N") int hidden = 128;
+    @Option(names = "--embedding", paramLabel = "N") int embedding = 32;
+    @Option(names = "--window", paramLabel = "T") int window = 32;
+    @Option(names = "--batch", paramLabel = "B", description = "Streams per worker.") int batch = 8;
+    @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate of one worker.") double lr = 3e-3;
+    @Option(names = "--evals", paramLabel = "N", description = "Validation points per run.") int evals = 10;
+
+    @Option(names = "--text", paramLabel = "FILE", description = "Training text (default: generated English-like text).")
+    Path text;
+
+    @Option(names = "--seed", paramLabel = "S") long seed = 1;
+
+    @Option(names = "--out", paramLabel = "DIR") Path out = Path.of("runs", "scaling");
+
+    @Option(names = "--debug", description = "Show the stack trace of an error.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+        if (cluster) {
+            throw new UserError("--cluster is not implemented for the scaling experiment yet; run it in local mode "
+                    + "(use --network to emulate machines)");
+        }
+        if (psShards != 1) {
+            throw new UserError("--ps-shards: only 1 parameter server is implemented yet, got " + psShards);
+        }
+        if (!wire.equals("f32") && !wire.equals("bf16")) {
+            throw new UserError("--wire must be f32 or bf16, got '" + wire + "'");
+        }
+        for (String m : modes) {
+            if (!m.equals("sync") && !m.equals("async")) {
+                throw new UserError("--modes: expected sync or async, got '" + m + "'");
+            }
+        }
+        for (String c : cells) {
+            try {
+                CellType.parse(c);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--cells: " + e.getMessage());
+            }
+        }
+        for (int n : workers) {
+            ExperimentCommand.atLeast("--workers", n, 1);
+        }
+        NetworkProfile net;
+        try {
+            net = NetworkProfile.parse(network);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--network: " + e.getMessage());
+        }
+        String data = text == null ? SyntheticText.generate(seed, 400_000) : Files.readString(text);
+        double target = targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss;
+        var s = new ScalingExperiment.Settings(List.copyOf(workers), List.copyOf(modes), List.copyOf(staleness),
+                List.copyOf(cells), List.copyOf(configs), net, wire, target, hidden, embedding, window, batch, lr,
+                tokens, evals, data, 0.05, seed);
+        try {
+            for (String c : configs) {
+                recur.scaling.ScalingExperiment.checkConfig(c);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--configs: " + e.getMessage());
+        }
+        var o = parent.main.context.out();
+        Path dir = ExperimentCommand.outDir(out);
+        int cores = Runtime.getRuntime().availableProcessors();
+        o.printf(Locale.ROOT, "scaling experiment: workers %s, modes %s, cells %s, configs %s, network %s, wire %s, "
+                + "%,d tokens a run, %d cores%n", workers, modes, cells, configs, net, wire, tokens, cores);
+        long t0 = System.nanoTime();
+        List<ScalingRun> runs = ScalingExperiment.run(s, Validation::lmLoss, dir, r -> {
+            o.printf(Locale.ROOT, "  %-28s %3d workers  %8.0f tokens/s  val loss %.3f  %.1fs  (round %.1f ms: compute %.1f,"
+                    + " comm %.1f, wait %.1f, apply %.1f)%n", r.key(), r.workers(), r.tokensPerSecond(),
+                    r.finalValLoss(), r.seconds(), r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(), r.applyMs());
+            o.flush();
+        });
+        if (targetLoss == null) {
+            target = runs.stream().mapToDouble(ScalingRun::finalValLoss).max().orElse(Double.NaN);
+            double t = target;
+            runs = runs.stream().map(r -> ScalingExperiment.withTarget(r, t)).toList();
+        }
+        long params = ScalingExperiment.parameterCount(s, data);
+        String command = String.format(Locale.ROOT, "recur experiment scaling --workers %s --modes %s --staleness %s "
+                + "--cells %s --configs %s --network %s --wire %s --tokens %d --hidden %d --window %d --batch %d --lr %s%s",
+                join(workers), String.join(",", modes), join(staleness), String.join(",", cells), String.join(",", configs),
+                network, wire, tokens, hidden, window, batch, lr, targetLoss == null ? "" : " --target-loss " + targetLoss);
+        try {
+            ScalingReport.write(dir, runs, params, (long) batch * window, net, cores, target, command);
+        } catch (IOException e) {
+            throw ExperimentCommand.cannotWrite(dir, e);
+        }
+        o.printf(Locale.ROOT, "%ntook %s; results in %s (scaling.csv, model.csv, report.md, *.svg)%n",
+                Progress.duration((System.nanoTime() - t0) / 1e9), dir);
+        return 0;
+    }
+
+    private static String join(List<Integer> v) {
+        return String.join(",", v.stream().map(String::valueOf).toList());
+    }
+}

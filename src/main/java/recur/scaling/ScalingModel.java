@@ -1,0 +1,94 @@
+package recur.scaling;
+
+import recur.dist.NetworkProfile;
+
+/**
+ * Predicts throughput of the parameter-server trainer for N workers from a few measured numbers and
+ * a network profile (a roofline-style model in the spirit of Dean et al. 2012 and Li et al. 2014,
+ * "Scaling Distributed Machine Learning with the Parameter Server").
+ *
+ * <p>One message carries the P parameters (or gradients) at {@code bytesPerValue} (4: f32, 2: bf16).
+ * A link moves {@code bytes / bandwidth}; the server's link is shared by all workers, split over
+ * {@code shards} parameter servers when the vector is sharded.
+ * <ul>
+ *   <li><b>sync</b>: round = compute(N) + overhead + 2 latency + 2 msg/bw (the worker's own link)
+ *       + 2 N msg / (K bw) (N gradients into and N weights out of each server link) + N apply.
+ *       tokens/s = N B T / round. Each round moves 2 N P b bytes through the server link(s).
+ *   <li><b>async</b>: a worker cycles through compute(N) + overhead + 2 latency + 2 msg/bw + apply;
+ *       the server applies one gradient at a time and its link moves one message in and one out per
+ *       update, so updates/s is at most min(1 / apply, K bw / msg). tokens/s = B T min(N / cycle, cap).
+ * </ul>
+ * compute(N) is the measured one-worker compute time, stretched by {@code max(1, N / cores)} when all
+ * workers share {@code cores} cores of one machine (0: one machine per worker, no stretch).
+ *
+ * @param computeMs     one window's compute on one worker (forward, backward, local clip), measured
+ * @param overheadMs    per-round cost the network does not explain (event bus, scheduling), measured
+ *                      with one worker on loopback
+ * @param applyMs       the server's averaging and optimizer step per gradient, measured
+ * @param params        P
+ * @param tokensPerWindow B T: tokens one worker processes per window
+ */
+public record ScalingModel(double computeMs, double overheadMs, double applyMs, long params, long tokensPerWindow,
+                           int bytesPerValue, NetworkProfile network, int shards, int cores) {
+
+    public ScalingModel {
+        if (shards < 1 || bytesPerValue < 1 || params < 1 || tokensPerWindow < 1) {
+            throw new IllegalArgumentException("model: shards, bytes per value, parameters and tokens must be positive");
+        }
+    }
+
+    /** What the model says for one setting. */
+    public record Prediction(int workers, String mode, double tokensPerSecond, double roundMs, double computeMs,
+                             double networkMs, double serverLinkMs, double bytesPerRound) {
+    }
+
+    /** Bytes of one gradient or weights message. */
+    public double messageBytes() {
+        return (double) params * bytesPerValue + 64;
+    }
+
+    private double linkMs(double bytes) {
+        return network.transferSeconds(bytes) * 1e3;
+    }
+
+    private double computeMs(int n) {
+        return computeMs * (cores > 0 ? Math.max(1.0, (double) n / cores) : 1.0);
+    }
+
+    public Prediction predict(int n, String mode) {
+        double msg = messageBytes();
+        double compute = computeMs(n);
+        double lat = 2 * network.latencyMs();
+        double own = 2 * linkMs(msg);
+        return switch (mode) {
+            case "sync" -> {
+                double server = 2 * linkMs(n * msg / shards);
+                double round = compute + overheadMs + lat + own + server + n * applyMs;
+                yield new Prediction(n, mode, n * tokensPerWindow / (round / 1e3), round, compute, lat + own, server,
+                        2 * n * msg);
+            }
+            case "async" -> {
+                double cycle = compute + overheadMs + lat + own + applyMs;
+                double capPerMs = 1 / Math.max(applyMs, Math.max(1e-9, linkMs(msg) / shards));
+                double updatesPerMs = Math.min(n / cycle, capPerMs);
+                yield new Prediction(n, mode, updatesPerMs * 1e3 * tokensPerWindow, cycle, compute, lat + own,
+                        linkMs(msg) / shards, 2 * msg);
+            }
+            default -> throw new IllegalArgumentException("mode must be sync or async, got " + mode);
+        };
+    }
+
+    /** Speed-up over one worker in the same mode. */
+    public double speedup(int n, String mode) {
+        return predict(n, mode).tokensPerSecond() / predict(1, mode).tokensPerSecond();
+    }
+
+    /**
+     * Sync: the worker count at which the server link's time per round (2 N msg / (K bw)) equals the
+     * compute time, beyond which adding workers mostly adds waiting (infinite when bandwidth is unlimited).
+     */
+    public double saturationWorkers() {
+        double perWorker = 2 * linkMs(messageBytes() / shards);
+        return perWorker == 0 ? Double.POSITIVE_INFINITY : computeMs / perWorker;
+    }
+}

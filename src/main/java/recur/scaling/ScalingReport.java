@@ -1,0 +1,143 @@
+package recur.scaling;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import recur.dist.NetworkProfile;
+import recur.plot.Series;
+import recur.plot.SvgPlot;
+
+/**
+ * Writes what the scaling grid measured: {@code scaling.csv} (one row per run, with the model's
+ * prediction and its error), {@code model.csv} (predicted tokens/s and speed-up for 1..256 workers),
+ * {@code throughput.svg}, {@code efficiency.svg}, {@code loss-time.svg}, {@code loss-tokens.svg}, and
+ * {@code report.md}, which reads the numbers.
+ */
+public final class ScalingReport {
+    private ScalingReport() {}
+
+    static final int[] MODEL_WORKERS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+
+    /** The one-worker run of each run's curve (or its fewest-worker run). */
+    static ScalingRun base(List<ScalingRun> runs, ScalingRun r) {
+        return runs.stream().filter(x -> x.key().equals(r.key())).min((a, b) -> Integer.compare(a.workers(), b.workers()))
+                .orElse(r);
+    }
+
+    /** The model calibrated on a curve's one-worker run: its compute, overhead and apply times. */
+    static ScalingModel model(ScalingRun b, long params, long tokensPerWindow, NetworkProfile net, int cores) {
+        double overhead = Math.max(0, b.roundMs() - b.computeMs() - b.applyMs() - b.waitMs()
+                - 2 * net.latencyMs() - 2 * net.transferSeconds(params * (b.wire().equals("bf16") ? 2.0 : 4.0)) * 1e3);
+        return new ScalingModel(b.computeMs(), overhead, b.applyMs(), params, tokensPerWindow,
+                b.wire().equals("bf16") ? 2 : 4, net, 1, cores);
+    }
+
+    public static void write(Path dir, List<ScalingRun> runs, long params, long tokensPerWindow, NetworkProfile net,
+                             int cores, double target, String command) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder csv = new StringBuilder("workers,mode,staleness,cell,config,network,wire,steps,tokens,seconds,"
+                + "tokens_per_s,speedup,efficiency,final_val_loss,target_loss,seconds_to_target,tokens_to_target,"
+                + "bytes_per_round,round_ms,compute_ms,comm_ms,wait_ms,apply_ms,staleness_p50,staleness_p90,"
+                + "staleness_max,rejected,dropped,predicted_tokens_per_s,model_error_pct\n");
+        Map<String, List<ScalingRun>> curves = new LinkedHashMap<>();
+        List<double[]> errors = new ArrayList<>();
+        for (ScalingRun r : runs) {
+            curves.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r);
+            ScalingRun b = base(runs, r);
+            double speedup = r.tokensPerSecond() / b.tokensPerSecond() * b.workers();
+            double predicted = model(b, params, tokensPerWindow, net, cores).predict(r.workers(), r.mode())
+                    .tokensPerSecond();
+            double err = 100 * (predicted - r.tokensPerSecond()) / r.tokensPerSecond();
+            if (r.workers() != b.workers()) {
+                errors.add(new double[] {r.workers(), err});
+            }
+            csv.append(String.format(Locale.ROOT, "%d,%s,%d,%s,%s,%s,%s,%d,%d,%.3f,%.1f,%.3f,%.3f,%.4f,%.4f,%.3f,%.0f,"
+                            + "%.0f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f,%d,%d,%.1f,%.1f%n", r.workers(), r.mode(),
+                    r.staleness(), r.cell(), r.config(), r.network(), r.wire(), r.steps(), r.tokens(), r.seconds(),
+                    r.tokensPerSecond(), speedup, speedup / r.workers(), r.finalValLoss(), target, r.secondsToTarget(),
+                    r.tokensToTarget(), r.bytesPerRound(), r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(),
+                    r.applyMs(), r.stalenessP50(), r.stalenessP90(), r.stalenessMax(), r.rejected(), r.dropped(),
+                    predicted, err));
+        }
+        Files.writeString(dir.resolve("scaling.csv"), csv);
+
+        StringBuilder model = new StringBuilder("curve,workers,predicted_tokens_per_s,predicted_speedup,round_ms,"
+                + "server_link_ms,bytes_per_round\n");
+        List<Series> tput = new ArrayList<>();
+        List<Series> eff = new ArrayList<>();
+        List<Series> lossTime = new ArrayList<>();
+        List<Series> lossTokens = new ArrayList<>();
+        StringBuilder md = new StringBuilder();
+        md.append("# Scaling experiment\n\n`").append(command).append("`\n\n");
+        md.append(String.format(Locale.ROOT, "Network: %s. Model: %,d parameters, %d tokens per worker window. "
+                + "Cores: %d (runs with more workers than cores are oversubscribed). Target validation loss: %.3f.%n%n",
+                net, params, tokensPerWindow, cores, target));
+        md.append("| curve | workers | tokens/s | speed-up | efficiency | predicted tokens/s | model error | "
+                + "time to target (s) | tokens to target | final val loss | round ms (compute/comm/wait/apply) | "
+                + "staleness p50/p90/max | rejected | dropped |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n");
+        for (var e : curves.entrySet()) {
+            List<ScalingRun> c = e.getValue();
+            ScalingRun b = base(runs, c.getFirst());
+            ScalingModel m = model(b, params, tokensPerWindow, net, cores);
+            for (int n : MODEL_WORKERS) {
+                var p = m.predict(n, b.mode());
+                model.append(String.format(Locale.ROOT, "%s,%d,%.1f,%.3f,%.3f,%.3f,%.0f%n", e.getKey(), n,
+                        p.tokensPerSecond(), m.speedup(n, b.mode()), p.roundMs(), p.serverLinkMs(), p.bytesPerRound()));
+            }
+            double[] w = c.stream().mapToDouble(ScalingRun::workers).toArray();
+            tput.add(new Series(e.getKey(), w, c.stream().mapToDouble(ScalingRun::tokensPerSecond).toArray()));
+            tput.add(new Series(e.getKey() + " (model)", w, c.stream().mapToDouble(r -> m.predict(r.workers(), r.mode())
+                    .tokensPerSecond()).toArray()));
+            eff.add(new Series(e.getKey(), w, c.stream().mapToDouble(r -> r.tokensPerSecond() / b.tokensPerSecond()
+                    * b.workers() / r.workers()).toArray()));
+            for (ScalingRun r : c) {
+                String name = e.getKey() + " w" + r.workers();
+                lossTime.add(new Series(name, r.curveSeconds(), r.curveLoss()));
+                lossTokens.add(new Series(name, r.curveTokens(), r.curveLoss()));
+                double speedup = r.tokensPerSecond() / b.tokensPerSecond() * b.workers();
+                double pred = m.predict(r.workers(), r.mode()).tokensPerSecond();
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %.0f | %+.0f%% | %s | %s | %.3f | "
+                                + "%.1f (%.1f/%.1f/%.1f/%.1f) | %.0f/%.0f/%.0f | %d | %d |%n", e.getKey(), r.workers(),
+                        r.tokensPerSecond(), speedup, speedup / r.workers(), pred,
+                        100 * (pred - r.tokensPerSecond()) / r.tokensPerSecond(),
+                        Double.isNaN(r.secondsToTarget()) ? "not reached" : String.format(Locale.ROOT, "%.1f",
+                                r.secondsToTarget()),
+                        Double.isNaN(r.tokensToTarget()) ? "-" : String.format(Locale.ROOT, "%.0f", r.tokensToTarget()),
+                        r.finalValLoss(), r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(), r.applyMs(),
+                        r.stalenessP50(), r.stalenessP90(), r.stalenessMax(), r.rejected(), r.dropped()));
+            }
+            md.append(String.format(Locale.ROOT, "%n*%s*: model predicts speed-up %.1f at 8, %.1f at 32, %.1f at 256 "
+                            + "workers%s.%n%n", e.getKey(), m.speedup(8, b.mode()), m.speedup(32, b.mode()),
+                    m.speedup(256, b.mode()), b.mode().equals("sync") && Double.isFinite(m.saturationWorkers())
+                            ? String.format(Locale.ROOT, "; a single server link saturates at about %.0f workers "
+                            + "(2 N P b bytes per round equal the compute time)", m.saturationWorkers()) : ""));
+        }
+        Files.writeString(dir.resolve("model.csv"), model);
+        if (!errors.isEmpty()) {
+            double mean = errors.stream().mapToDouble(x -> Math.abs(x[1])).average().orElse(Double.NaN);
+            double max = errors.stream().mapToDouble(x -> Math.abs(x[1])).max().orElse(Double.NaN);
+            md.append(String.format(Locale.ROOT, "Model error on the runs it was not calibrated on: mean |error| %.0f%%, "
+                    + "max %.0f%%.%n%n", mean, max));
+        }
+        ScalingRun best = runs.stream().filter(r -> !Double.isNaN(r.secondsToTarget()))
+                .min((a, b) -> Double.compare(a.secondsToTarget(), b.secondsToTarget())).orElse(null);
+        md.append(best == null ? "No run reached the target loss.\n" : String.format(Locale.ROOT,
+                "Fastest to the target: %s with %d workers, %.1f s (%.0f tokens).%n", best.key(), best.workers(),
+                best.secondsToTarget(), best.tokensToTarget()));
+        md.append("\nFiles: scaling.csv, model.csv, throughput.svg, efficiency.svg, loss-time.svg, loss-tokens.svg, "
+                + "runs/*/metrics.csv.\n");
+        Files.writeString(dir.resolve("report.md"), md);
+        SvgPlot.lines("Throughput (measured and model)", "workers", "tokens/s", tput).write(dir.resolve("throughput.svg"));
+        SvgPlot.lines("Parallel efficiency", "workers", "speed-up / workers", eff).write(dir.resolve("efficiency.svg"));
+        SvgPlot.lines("Validation loss against training time", "seconds (evaluation excluded)", "val loss (nats/char)",
+                lossTime).write(dir.resolve("loss-time.svg"));
+        SvgPlot.lines("Validation loss against tokens", "tokens", "val loss (nats/char)", lossTokens)
+                .write(dir.resolve("loss-tokens.svg"));
+    }
+}
