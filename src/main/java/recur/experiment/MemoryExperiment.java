@@ -49,7 +49,7 @@ public final class MemoryExperiment {
         /** The defaults of {@code recur experiment memory}. */
         public static Settings defaults() {
             return new Settings(List.of("adding"), List.of(10, 50, 100, 200),
-                    List.of(CellType.RNN_TANH, CellType.LSTM, CellType.GRU), 32, 32, 400, "adam", 1e-2, 1.0, 512, 1,
+                    List.of(CellType.RNN_TANH, CellType.LSTM, CellType.GRU), 32, 32, 800, "adam", 1e-2, 1.0, 512, 1,
                     Math.max(1, Runtime.getRuntime().availableProcessors()));
         }
     }
