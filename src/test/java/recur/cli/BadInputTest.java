@@ -111,8 +111,8 @@ class BadInputTest {
     }
 
     @Test
-    void distributedOptionsAreNotAvailableYet() {
-        expectUserError(train("--text", text.toString(), "--workers", "4"), "--workers 4", "not available yet");
+    void badDistributedOptionSaysWhatToDo() { // more of them in DistTrainTest
+        expectUserError(train("--text", text.toString(), "--staleness", "2"), "--staleness 2", "--mode async");
     }
 
     @Test
