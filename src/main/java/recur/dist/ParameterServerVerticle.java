@@ -678,7 +678,9 @@ public final class ParameterServerVerticle extends VerticleBase {
     }
 
     private void afterUpdate(Applied a) {
-        if (a == null || finished) {
+        // A completion that arrives after a newer one (seen in async runs with two updates in flight)
+        // must not move the version back: workers would push for a version "from the future".
+        if (a == null || finished || a.update().version() <= version) {
             return;
         }
         ServerModel.Update u = a.update();
