@@ -29,12 +29,18 @@ public final class ScalingReport {
                 .orElse(r);
     }
 
-    /** The model calibrated on a curve's one-worker run: its compute, overhead and apply times. */
+    /**
+     * The model calibrated on a curve's one-worker run: its median compute and apply times, and an
+     * overhead chosen so that the model reproduces that run's measured tokens/s (so its error there is
+     * zero by construction; every other run tests the model).
+     */
     static ScalingModel model(ScalingRun b, long params, long tokensPerWindow, NetworkProfile net, int cores) {
-        double overhead = Math.max(0, b.roundMs() - b.computeMs() - b.applyMs() - b.waitMs()
-                - 2 * net.latencyMs() - 2 * net.transferSeconds(params * (b.wire().equals("bf16") ? 2.0 : 4.0)) * 1e3);
-        return new ScalingModel(b.computeMs(), overhead, b.applyMs(), params, tokensPerWindow,
-                b.wire().equals("bf16") ? 2 : 4, net, 1, cores);
+        int bytes = b.wire().equals("bf16") ? 2 : 4;
+        ScalingModel bare = new ScalingModel(b.computeMs(), 0, b.applyMs(), params, tokensPerWindow, bytes, net, 1, cores);
+        double measuredMs = (double) tokensPerWindow * b.workers() / b.tokensPerSecond() * 1e3
+                / (b.mode().equals("async") ? b.workers() : 1);
+        double overhead = Math.max(0, measuredMs - bare.predict(b.workers(), b.mode()).roundMs());
+        return new ScalingModel(b.computeMs(), overhead, b.applyMs(), params, tokensPerWindow, bytes, net, 1, cores);
     }
 
     public static void write(Path dir, List<ScalingRun> runs, long params, long tokensPerWindow, NetworkProfile net,
@@ -58,7 +64,7 @@ public final class ScalingReport {
             }
             csv.append(String.format(Locale.ROOT, "%d,%s,%d,%s,%s,%s,%s,%d,%d,%.3f,%.1f,%.3f,%.3f,%.4f,%.4f,%.3f,%.0f,"
                             + "%.0f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f,%d,%d,%.1f,%.1f%n", r.workers(), r.mode(),
-                    r.staleness(), r.cell(), r.config(), r.network(), r.wire(), r.steps(), r.tokens(), r.seconds(),
+                    r.staleness(), r.cell(), r.config(), r.network().replace(',', ';'), r.wire(), r.steps(), r.tokens(), r.seconds(),
                     r.tokensPerSecond(), speedup, speedup / r.workers(), r.finalValLoss(), target, r.secondsToTarget(),
                     r.tokensToTarget(), r.bytesPerRound(), r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(),
                     r.applyMs(), r.stalenessP50(), r.stalenessP90(), r.stalenessMax(), r.rejected(), r.dropped(),

@@ -1,0 +1,42 @@
+package recur.scaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import recur.dist.NetworkProfile;
+
+class ScalingModelTest {
+
+    @Test
+    void withoutNetworkCostsSyncScalesLinearly() {
+        ScalingModel m = new ScalingModel(10, 0, 0, 1_000_000, 512, 4, NetworkProfile.LOOPBACK, 1, 0);
+        assertEquals(64, m.speedup(64, "sync"), 1e-9);
+        assertEquals(Double.POSITIVE_INFINITY, m.saturationWorkers());
+    }
+
+    @Test
+    void oneServerLinkSaturatesWhereItsTrafficEqualsTheComputeTime() {
+        // P = 1M floats = 4 MB a message; 10 Gbit/s: 3.2 ms a message, 6.4 ms a worker per round.
+        NetworkProfile net = new NetworkProfile("t", 0, 0, 10e9, 0);
+        ScalingModel m = new ScalingModel(64, 0, 0, 1_000_000, 512, 4, net, 1, 0);
+        assertEquals(10, m.saturationWorkers(), 0.01);
+        double s16 = m.speedup(16, "sync");
+        double s256 = m.speedup(256, "sync");
+        assertTrue(s16 < 16 && s256 < 2 * s16, "speed-up flattens: " + s16 + ", " + s256);
+        // bf16 halves the bytes: saturation twice as far; 4 shards: four times as far
+        assertEquals(20, new ScalingModel(64, 0, 0, 1_000_000, 512, 2, net, 1, 0).saturationWorkers(), 0.01);
+        assertEquals(40, new ScalingModel(64, 0, 0, 1_000_000, 512, 4, net, 4, 0).saturationWorkers(), 0.01);
+        assertEquals(2 * 16 * (4_000_000 + 64), m.predict(16, "sync").bytesPerRound(), 1e-6);
+    }
+
+    @Test
+    void asyncIsCappedByTheServer() {
+        ScalingModel m = new ScalingModel(10, 0, 1, 1000, 100, 4, NetworkProfile.LOOPBACK, 1, 0);
+        // one update per ms at most: 100 tokens/ms = 100k tokens/s
+        assertEquals(100_000, m.predict(256, "async").tokensPerSecond(), 1e-6);
+        // on 2 cores, 4 workers compute half as fast each
+        ScalingModel shared = new ScalingModel(10, 0, 0, 1000, 100, 4, NetworkProfile.LOOPBACK, 1, 2);
+        assertEquals(2, shared.speedup(4, "sync"), 1e-9);
+    }
+}
