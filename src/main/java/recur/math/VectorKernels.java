@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 3 vectors of columns, 24 FMA accumulators) that walks the k dimension with arbitrary strides for A, so
  * A row-major and A transposed are the same code. k is cut into {@link #KC}-deep slabs so that the slab
  * of B a column block walks stays in cache while every row block of C reuses it. Row tails use 4/2/1-row
- * kernels, column tails one-vector and masked one-vector kernels. {@code gemmBt} is in dot-product form
+ * kernels, column tails one-vector kernels and a plain-Java strip for the last (fewer than L) columns. {@code gemmBt} is in dot-product form
  * (4x2 blocks of vector accumulators over k, each summed in lane order). Transcendentals and lane sums
  * come from {@link VectorMath}, which gives identical bits on every JIT tier (runs are reproducible).
  *
@@ -130,41 +130,17 @@ public final class VectorKernels implements Kernels {
                     i += 1;
                 }
             }
-            if (j < n && !maskedStripInBounds(c, cOff, ldc, b, b0, ldb, m, j, kc)) {
+            if (j < n) {
                 scalarStrip(c, cOff + j, ldc, a, a0, ars, aps, b, b0 + j, ldb, m, n - j, kc);
-            } else if (j < n) {
-                int rem = n - j;
-                int i = 0;
-                for (; i + MR <= m; i += MR) {
-                    k8x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
-                }
-                if (m - i >= 4) {
-                    k4x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
-                    i += 4;
-                }
-                if (m - i >= 2) {
-                    k2x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
-                    i += 2;
-                }
-                if (m - i >= 1) {
-                    k1x1m(c, cOff + i * ldc + j, ldc, a, a0 + i * ars, ars, aps, b, b0 + j, ldb, kc, rem);
-                    i += 1;
-                }
             }
         }
     }
 
     /**
-     * Whether full-width masked vectors of the last column strip stay inside b and c. A masked access
-     * that would reach past an array's end is legal but takes the Vector API's slow Java path (and
-     * deoptimises the compiled loop), so such strips are done by {@link #scalarStrip} instead.
+     * The last columns of a product (fewer than one vector): plain Java. Masked vector kernels were
+     * tried here; C1 cannot compile them (out of registers) and C2 does not always take them over, so
+     * they ran boxed and allocated; the strip is at most L-1 columns wide, so the scalar cost is small.
      */
-    private static boolean maskedStripInBounds(float[] c, int cOff, int ldc, float[] b, int b0, int ldb, int m, int j,
-                                               int kc) {
-        return (long) b0 + (long) (kc - 1) * ldb + j + L <= b.length
-                && (long) cOff + (long) (m - 1) * ldc + j + L <= c.length;
-    }
-
     /** C[m, w] += A[m, kc] * B[kc, w] for a narrow strip (w < L columns), in plain Java. */
     private static void scalarStrip(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi,
                                     int ldb, int m, int w, int kc) {
@@ -180,7 +156,7 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    // The kRxV micro-kernels below (R rows of C x V vectors; "m": masked last vector) all have the same
+    // The kRxV micro-kernels below (R rows of C x V vectors) all have the same
     // shape: load C, then for each p broadcast A(i + r, p) and FMA it with V vectors of row p of B, then
     // store C. They are written out by a small generator rather than by hand; change them all alike.
 
@@ -310,45 +286,6 @@ public final class VectorKernels implements Kernels {
         c70.intoArray(c, ci + 7 * ldc);
     }
 
-    private static void k8x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
-        VectorMask<Float> mk = S.indexInRange(0, rem);
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc, mk);
-        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc, mk);
-        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc, mk);
-        FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc, mk);
-        FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc, mk);
-        FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc, mk);
-        FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc, mk);
-        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
-            c00 = a0.fma(b0, c00);
-            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
-            c10 = a1.fma(b0, c10);
-            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
-            c20 = a2.fma(b0, c20);
-            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
-            c30 = a3.fma(b0, c30);
-            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4 * ars]);
-            c40 = a4.fma(b0, c40);
-            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5 * ars]);
-            c50 = a5.fma(b0, c50);
-            FloatVector a6 = FloatVector.broadcast(S, a[ap + 6 * ars]);
-            c60 = a6.fma(b0, c60);
-            FloatVector a7 = FloatVector.broadcast(S, a[ap + 7 * ars]);
-            c70 = a7.fma(b0, c70);
-        }
-        c00.intoArray(c, ci, mk);
-        c10.intoArray(c, ci + 1 * ldc, mk);
-        c20.intoArray(c, ci + 2 * ldc, mk);
-        c30.intoArray(c, ci + 3 * ldc, mk);
-        c40.intoArray(c, ci + 4 * ldc, mk);
-        c50.intoArray(c, ci + 5 * ldc, mk);
-        c60.intoArray(c, ci + 6 * ldc, mk);
-        c70.intoArray(c, ci + 7 * ldc, mk);
-    }
-
     private static void k4x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
         FloatVector c00 = FloatVector.fromArray(S, c, ci);
         FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
@@ -419,29 +356,6 @@ public final class VectorKernels implements Kernels {
         c30.intoArray(c, ci + 3 * ldc);
     }
 
-    private static void k4x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
-        VectorMask<Float> mk = S.indexInRange(0, rem);
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc, mk);
-        FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc, mk);
-        FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc, mk);
-        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
-            c00 = a0.fma(b0, c00);
-            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
-            c10 = a1.fma(b0, c10);
-            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * ars]);
-            c20 = a2.fma(b0, c20);
-            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * ars]);
-            c30 = a3.fma(b0, c30);
-        }
-        c00.intoArray(c, ci, mk);
-        c10.intoArray(c, ci + 1 * ldc, mk);
-        c20.intoArray(c, ci + 2 * ldc, mk);
-        c30.intoArray(c, ci + 3 * ldc, mk);
-    }
-
     private static void k2x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
         FloatVector c00 = FloatVector.fromArray(S, c, ci);
         FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
@@ -484,21 +398,6 @@ public final class VectorKernels implements Kernels {
         c10.intoArray(c, ci + 1 * ldc);
     }
 
-    private static void k2x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
-        VectorMask<Float> mk = S.indexInRange(0, rem);
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc, mk);
-        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
-            c00 = a0.fma(b0, c00);
-            FloatVector a1 = FloatVector.broadcast(S, a[ap + ars]);
-            c10 = a1.fma(b0, c10);
-        }
-        c00.intoArray(c, ci, mk);
-        c10.intoArray(c, ci + 1 * ldc, mk);
-    }
-
     private static void k1x3(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc) {
         FloatVector c00 = FloatVector.fromArray(S, c, ci);
         FloatVector c01 = FloatVector.fromArray(S, c, ci + L);
@@ -525,17 +424,6 @@ public final class VectorKernels implements Kernels {
             c00 = a0.fma(b0, c00);
         }
         c00.intoArray(c, ci);
-    }
-
-    private static void k1x1m(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi, int ldb, int kc, int rem) {
-        VectorMask<Float> mk = S.indexInRange(0, rem);
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, mk);
-        for (int p = 0, ap = ai, bp = bi; p < kc; p++, ap += aps, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp, mk);
-            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
-            c00 = a0.fma(b0, c00);
-        }
-        c00.intoArray(c, ci, mk);
     }
 
     @Override

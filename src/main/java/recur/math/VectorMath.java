@@ -35,23 +35,40 @@ final class VectorMath {
     private static final float EXP_MIN = -87f;
     private static final float EXP_MAX = 88f;
 
+    // Polynomial coefficients and constants as vectors, made once (C2 keeps them in registers).
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
+    private static final FloatVector NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
+    private static final FloatVector EXP_P0 = FloatVector.broadcast(S, 1.9875691500E-4f);
+    private static final FloatVector EXP_P1 = FloatVector.broadcast(S, 1.3981999507E-3f);
+    private static final FloatVector EXP_P2 = FloatVector.broadcast(S, 8.3334519073E-3f);
+    private static final FloatVector EXP_P3 = FloatVector.broadcast(S, 4.1665795894E-2f);
+    private static final FloatVector EXP_P4 = FloatVector.broadcast(S, 1.6666665459E-1f);
+    private static final FloatVector EXP_P5 = FloatVector.broadcast(S, 5.0000001201E-1f);
+    private static final FloatVector TANH_P0 = FloatVector.broadcast(S, -5.70498872745E-3f);
+    private static final FloatVector TANH_P1 = FloatVector.broadcast(S, 2.06390887954E-2f);
+    private static final FloatVector TANH_P2 = FloatVector.broadcast(S, -5.37397155531E-2f);
+    private static final FloatVector TANH_P3 = FloatVector.broadcast(S, 1.33314422036E-1f);
+    private static final FloatVector TANH_P4 = FloatVector.broadcast(S, -3.33332819422E-1f);
+
     /** e^x per lane; NaN stays NaN. */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector t = xc.fma(LOG2E, MAGIC);               // round(x / ln 2) + MAGIC
         FloatVector n = t.sub(MAGIC);                       // round(x / ln 2)
-        FloatVector r = n.fma(bc(n, -LN2_HI), xc);                 // x - n ln 2, in two parts for accuracy
-        r = n.fma(bc(n, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, 1.9875691500E-4f);
-        p = p.fma(r, bc(p, 1.3981999507E-3f));
-        p = p.fma(r, bc(p, 8.3334519073E-3f));
-        p = p.fma(r, bc(p, 4.1665795894E-2f));
-        p = p.fma(r, bc(p, 1.6666665459E-1f));
-        p = p.fma(r, bc(p, 5.0000001201E-1f));
+        FloatVector r = n.fma(NEG_LN2_HI, xc);                 // x - n ln 2, in two parts for accuracy
+        r = n.fma(NEG_LN2_LO, r);
+        FloatVector p = EXP_P0;
+        p = p.fma(r, EXP_P1);
+        p = p.fma(r, EXP_P2);
+        p = p.fma(r, EXP_P3);
+        p = p.fma(r, EXP_P4);
+        p = p.fma(r, EXP_P5);
         FloatVector er = p.fma(r.mul(r), r.add(1f));        // e^r = 1 + r + r^2 p(r)
         IntVector scaleBits = ((IntVector) t.reinterpretAsInts()).sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
         FloatVector y = er.mul(scaleBits.reinterpretAsFloats()); // * 2^n
-        return y.blend(x, x.test(VectorOperators.IS_NAN));
+        return y.blend(x, x.compare(VectorOperators.NE, x));
     }
 
     /** tanh(x) per lane. */
@@ -59,29 +76,23 @@ final class VectorMath {
         FloatVector ax = x.abs();
         // |x| >= 0.625: 1 - 2 / (e^{2|x|} + 1), saturating at |x| = 9 where tanh rounds to 1.
         FloatVector e = exp(ax.min(9f).mul(2f));
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+        FloatVector large = ONE.sub(TWO.div(e.add(ONE)));
         large = large.blend(large.neg(), x.lt(0f));
         // |x| < 0.625: x + x^3 p(x^2).
         FloatVector z = x.mul(x);
-        FloatVector p = FloatVector.broadcast(S, -5.70498872745E-3f);
-        p = p.fma(z, bc(p, 2.06390887954E-2f));
-        p = p.fma(z, bc(p, -5.37397155531E-2f));
-        p = p.fma(z, bc(p, 1.33314422036E-1f));
-        p = p.fma(z, bc(p, -3.33332819422E-1f));
+        FloatVector p = TANH_P0;
+        p = p.fma(z, TANH_P1);
+        p = p.fma(z, TANH_P2);
+        p = p.fma(z, TANH_P3);
+        p = p.fma(z, TANH_P4);
         FloatVector small = p.mul(z).fma(x, x);
         VectorMask<Float> isSmall = ax.lt(0.625f);
-        return large.blend(small, isSmall).blend(x, x.test(VectorOperators.IS_NAN));
+        return large.blend(small, isSmall).blend(x, x.compare(VectorOperators.NE, x));
     }
 
     /** 1 / (1 + e^{-x}) per lane. */
     static FloatVector sigmoid(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        return one.div(exp(x.neg()).add(one));
-    }
-
-    /** A broadcast of c in v's species (fma has no vector-times-vector-plus-scalar form). */
-    private static FloatVector bc(FloatVector v, float c) {
-        return FloatVector.broadcast(S, c);
+        return ONE.div(exp(x.neg()).add(ONE));
     }
 
     /** The sum of the lanes, added in lane order (deterministic, unlike reduceLanes(ADD)). */

@@ -33,7 +33,7 @@ import recur.nn.Window;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:CompileCommand=quiet", "-XX:CompileCommand=inline,recur.math.VectorMath::*", "-Xms2g", "-Xmx2g"})
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 3, time = 2)
 public class CellBench {
