@@ -49,6 +49,7 @@ import recur.train.TrainConfig;
             "  recur train --text book.txt --lr 3e-3 --schedule cosine:warmup=100",
             "  recur train --config runs/book/config.json --steps 5000",
             "  recur train --text book.txt --json-lines > progress.jsonl",
+            "  recur train --csv temps.csv --target Temp --holdout 0.2 --hidden 32   a forecaster (docs/forecasting.md)",
             "  recur train --text book.txt --workers 4 --batch 8 --checkpoint-every 500",
             "  recur train --resume runs/book --steps 8000  go on from its checkpoint",
             "  recur train --cluster --expect-workers 2 --text book.txt   (then 'recur worker --cluster' twice)",
@@ -76,29 +77,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--text", paramLabel = "FILE", description = "UTF-8 text to train on (default: generated text).")
     Path text;
-
-    // ---- CSV time series (SeriesTraining; docs/forecasting.md) ----
-    @Option(names = "--csv", paramLabel = "FILE", description = "CSV time series to train a forecaster on (with --target).")
-    Path csv;
-
-    @Option(names = "--target", paramLabel = "COLUMN", description = "CSV: the column to forecast (numeric).")
-    String target;
-
-    @Option(names = "--features", split = ",", paramLabel = "COL", description = "CSV: further input columns (comma-separated).")
-    java.util.List<String> features;
-
-    @Option(names = "--categorical", split = ",", paramLabel = "COL", description = "CSV: columns of categories, one-hot encoded (inputs too).")
-    java.util.List<String> categorical;
-
-    @Option(names = "--missing", paramLabel = "POLICY", description = "CSV: missing values (NA, empty): error, drop, ffill or interpolate.")
-    String missing = "error";
-
-    @Option(names = "--holdout", paramLabel = "F", description = "CSV: keep the last fraction F of the rows out of training; scored at the end.")
-    double holdout;
-
-    @Option(names = "--season", paramLabel = "N", description = "CSV: season of the seasonal-naive baseline (default: from dates or autocorrelation).")
-    Integer season;
-    // ---- end CSV time series ----
 
     // text tasks (TextTraining): word level, labelled sequences, word order, validation, continuing a model
     @Option(names = "--level", paramLabel = "LEVEL", description = "char or word tokens (word: words and punctuation).")
@@ -130,6 +108,29 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--init-model", paramLabel = "FILE", description = "Continue training this model (its architecture and vocabulary).")
     Path initModel;
+
+    // ---- CSV time series (SeriesTraining; docs/forecasting.md) ----
+    @Option(names = "--csv", paramLabel = "FILE", description = "CSV time series to train a forecaster on (with --target).")
+    Path csv;
+
+    @Option(names = "--target", paramLabel = "COLUMN", description = "CSV: the column to forecast (numeric).")
+    String target;
+
+    @Option(names = "--features", split = ",", paramLabel = "COL", description = "CSV: further input columns (comma-separated).")
+    java.util.List<String> features;
+
+    @Option(names = "--categorical", split = ",", paramLabel = "COL", description = "CSV: columns of categories, one-hot encoded (inputs too).")
+    java.util.List<String> categorical;
+
+    @Option(names = "--missing", paramLabel = "POLICY", description = "CSV: missing values (NA, empty): error, drop, ffill or interpolate.")
+    String missing = "error";
+
+    @Option(names = "--holdout", paramLabel = "F", description = "CSV: keep the last fraction F of the rows out of training; scored at the end.")
+    double holdout;
+
+    @Option(names = "--season", paramLabel = "N", description = "CSV: season of the seasonal-naive baseline (default: from dates or autocorrelation).")
+    Integer season;
+    // ---- end CSV time series ----
 
     @Option(names = "--config", paramLabel = "FILE", description = "JSON or YAML settings; options given here win.")
     Path config;
