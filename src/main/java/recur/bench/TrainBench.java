@@ -14,6 +14,7 @@ import recur.model.ModelSpec;
 import recur.model.Task;
 import recur.optim.LearningRateSchedule;
 import recur.optim.Optimizers;
+import recur.train.TrainConfig;
 import recur.train.Trainer;
 
 /**
@@ -66,19 +67,9 @@ public final class TrainBench {
      * @param timedSteps    timed steps whose median is reported
      */
     public static Result run(CellType cell, Config cfg, double warmupSeconds, int timedSteps, Kernels k) {
-        List<String> vocab = new ArrayList<>();
-        for (int i = 0; i < VOCAB; i++) {
-            vocab.add(new String(Character.toChars(0x4E00 + i)));
-        }
-        ModelSpec spec = ModelSpec.tokens(cell, 1, cfg.hidden(), EMBED, vocab, Task.LM, VOCAB, false);
+        ModelSpec spec = benchSpec(cell, cfg);
         float[] params = Initializer.initialize(spec, 0, false);
-        SplittableRandom rng = new SplittableRandom(0);
-        // Enough data that the timed steps never wrap: warm-up steps are bounded below.
-        int maxWindows = 4096;
-        int[] tokens = new int[cfg.batch() * cfg.steps() * maxWindows + 1];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = rng.nextInt(VOCAB);
-        }
+        int[] tokens = randomTokens(cfg, cfg.batch(), 1024);
         TokenStreams streams = TokenStreams.of(tokens, cfg.batch(), cfg.steps());
         var opt = Optimizers.parse("sgd", params.length);
         Trainer trainer = new Trainer(spec, params, streams, cfg.steps(), opt, new LearningRateSchedule.Constant(0.01),
@@ -94,10 +85,81 @@ public final class TrainBench {
             times[i] = (System.nanoTime() - t0) / 1e9;
         }
         Arrays.sort(times);
-        double median = timedSteps % 2 == 1 ? times[timedSteps / 2]
-                : 0.5 * (times[timedSteps / 2 - 1] + times[timedSteps / 2]);
+        double median = median(times);
         double tps = cfg.batch() * cfg.steps() / median;
         return new Result(cell.id, cfg, 1, tps, median * 1e3, tps * flopsPerToken(cell, cfg.hidden()) / 1e9);
+    }
+
+    /**
+     * The same step in local mode: {@code workers} worker verticles of B streams each and a
+     * parameter server in one JVM (sync, SGD lr 0.01, clip 5), so each version processes
+     * workers * B * T tokens. tokens/s = that / the median time between versions, after the warm-up.
+     * The run's files go to a temporary directory that is deleted afterwards.
+     */
+    public static Result runLocal(CellType cell, Config cfg, int workers, double warmupSeconds, int timedSteps)
+            throws InterruptedException, java.io.IOException {
+        ModelSpec spec = benchSpec(cell, cfg);
+        int[] tokens = randomTokens(cfg, workers * cfg.batch(), 1024);
+        TrainConfig c = new TrainConfig();
+        c.workers = workers;
+        c.batch = cfg.batch();
+        c.window = cfg.steps();
+        c.optimizer = "sgd";
+        c.lr = 0.01;
+        c.clipNorm = 5.0;
+        c.steps = Long.MAX_VALUE / 2;
+        c.mode = "sync";
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("recur-bench");
+        c.out = dir;
+        long[] stamps = new long[timedSteps + 1];
+        int[] seen = {0};
+        long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        long[] versions = {0};
+        try {
+            recur.dist.LocalCluster.train(new recur.dist.DistJob(c, spec, Initializer.initialize(spec, 0, false), tokens),
+                    s -> {
+                        versions[0]++;
+                        long now = System.nanoTime();
+                        if ((now >= warmEnd && versions[0] > 5 || seen[0] > 0) && seen[0] <= timedSteps) {
+                            stamps[seen[0]++] = now;
+                        }
+                    }, () -> seen[0] > timedSteps);
+        } finally {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        double[] times = new double[timedSteps];
+        for (int i = 0; i < timedSteps; i++) {
+            times[i] = (stamps[i + 1] - stamps[i]) / 1e9;
+        }
+        Arrays.sort(times);
+        double median = median(times);
+        double tps = (double) workers * cfg.batch() * cfg.steps() / median;
+        return new Result(cell.id, cfg, workers, tps, median * 1e3, tps * flopsPerToken(cell, cfg.hidden()) / 1e9);
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+
+    private static ModelSpec benchSpec(CellType cell, Config cfg) {
+        List<String> vocab = new ArrayList<>();
+        for (int i = 0; i < VOCAB; i++) {
+            vocab.add(new String(Character.toChars(0x4E00 + i)));
+        }
+        return ModelSpec.tokens(cell, 1, cfg.hidden(), EMBED, vocab, Task.LM, VOCAB, false);
+    }
+
+    /** A fixed random token stream of {@code windows} windows per stream (longer runs wrap around). */
+    private static int[] randomTokens(Config cfg, int streams, int windows) {
+        SplittableRandom rng = new SplittableRandom(0);
+        int[] tokens = new int[streams * cfg.steps() * windows + 1];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = rng.nextInt(VOCAB);
+        }
+        return tokens;
     }
 
     /** Matrix-multiply flops per token of a training step, as the peer script counts them. */

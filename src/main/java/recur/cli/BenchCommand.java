@@ -24,6 +24,7 @@ import recur.model.CellType;
         footer = {
             "  recur bench                                   all configurations and cells",
             "  recur bench --configs charlm --cells lstm --json",
+            "  recur bench --configs charlm --workers 2          local mode, 2 worker verticles",
             "  scripts/compare-pytorch --configs charlm      side by side with PyTorch"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -39,8 +40,13 @@ final class BenchCommand implements Callable<Integer> {
     List<String> cells;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "Threads per worker; recur computes each worker's step on one thread.")
+            description = "Threads per worker: each worker computes its step on one thread (use --workers for more cores).")
     int threads;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "0",
+            description = "Measure local mode: N worker verticles (B streams each) and a parameter server in one JVM. "
+                    + "0: one training step on this thread, no verticles.")
+    int workers;
 
     @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "5",
             description = "Untimed warm-up per line, so the JIT has compiled every kernel.")
@@ -60,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != 1) {
             throw new UserError("--threads " + threads + ": a worker computes on one thread; use 'recur train "
                     + "--workers N' to use N cores");
+        }
+        if (workers < 0) {
+            throw new UserError("--workers must be 0 (no verticles) or a number of worker verticles");
         }
         if (steps < 1 || warmup < 0) {
             throw new UserError("--steps must be at least 1 and --warmup not negative");
@@ -89,7 +98,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         for (TrainBench.Config cfg : cfgs) {
             for (CellType cell : cellTypes) {
-                TrainBench.Result r = TrainBench.run(cell, cfg, warmup, steps, k);
+                TrainBench.Result r = workers == 0 ? TrainBench.run(cell, cfg, warmup, steps, k)
+                        : runLocal(cell, cfg);
                 if (json) {
                     main.context.out().println(Json.write(r.toMap(system)));
                 } else {
@@ -100,5 +110,16 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private TrainBench.Result runLocal(CellType cell, TrainBench.Config cfg) {
+        try {
+            return TrainBench.runLocal(cell, cfg, workers, warmup, steps);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted");
+        } catch (java.io.IOException e) {
+            throw new UserError("cannot create a temporary run directory: " + e.getMessage());
+        }
     }
 }

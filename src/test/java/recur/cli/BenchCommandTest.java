@@ -33,4 +33,14 @@ class BenchCommandTest {
         assertTrue(r.err().contains("unknown configuration 'huge'"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
+
+    @Test
+    void localModeReportsTheWorkerCount() {
+        CliRun r = CliRun.of("bench", "--configs", "small", "--cells", "rnn_tanh", "--workers", "2", "--warmup", "0",
+                "--steps", "3", "--json");
+        assertEquals(0, r.code(), r.toString());
+        Map<String, Object> line = Json.parseObject(r.out().strip());
+        assertEquals(2L, line.get("threads"));
+        assertTrue(((Number) line.get("tokens_per_s")).doubleValue() > 0);
+    }
 }
