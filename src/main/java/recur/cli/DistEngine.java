@@ -34,7 +34,7 @@ final class DistEngine {
 
     static TrainingOutcome train(TrainingJob job, Map<String, Object> configNotes, Map<String, String> modelMetadata,
                                  Cluster cluster, TrainingListener listener, StopSignal stop) {
-        DistJob dj = new DistJob(job.config(), job.spec(), job.params(), job.tokens(), configNotes, modelMetadata,
+        DistJob dj = new DistJob(job.config(), job.spec(), job.params(), job.data(), configNotes, modelMetadata,
                 job.params());
         DistResult r;
         try {

@@ -11,26 +11,22 @@ import recur.data.Normalizer;
 import recur.data.Seasonality;
 import recur.data.SeriesColumns;
 import recur.data.SeriesSchema;
-import recur.data.SeriesWindows;
 import recur.data.TimeAxis;
 import recur.data.TimeSeries;
+import recur.dist.ShardData;
 import recur.io.Json;
-import recur.math.Kernels;
 import recur.model.CellType;
 import recur.model.Initializer;
 import recur.model.ModelSpec;
 import recur.model.Task;
-import recur.optim.LearningRateSchedule;
-import recur.optim.Optimizers;
-import recur.train.StepStats;
 import recur.train.TrainConfig;
-import recur.train.Trainer;
 
 /**
  * {@code recur train --csv FILE --target COLUMN}: a regression model that reads the normalised
  * channels of step t (the target first, then the features, categorical ones one-hot) and predicts all
  * of them at step t+1, trained with truncated BPTT over B contiguous streams of the series
- * ({@link SeriesWindows}). The last {@code --holdout} fraction of the steps is not trained on and is
+ * ({@link recur.data.SeriesWindows}) per worker, through the distributed engine like every other
+ * {@code train} ({@link TrainCommand#runTraining}: local workers, or a cluster). The last {@code --holdout} fraction of the steps is not trained on and is
  * scored at the end against the persistence and seasonal-naive forecasts.
  */
 final class SeriesTraining {
@@ -63,10 +59,6 @@ final class SeriesTraining {
         if (c.text != null) {
             throw new UserError("--csv trains a time-series model; leave out --text (or train on the text without --csv)");
         }
-        if (c.workers > 1 || c.cluster || c.resume != null) { // workers 0 is "as many as fit": one here
-            throw new UserError("--csv models train in one process for now; leave out --workers, --cluster and "
-                    + "--resume");
-        }
         SeriesEval.checkHoldout(cmd.holdout);
         if (cmd.season != null && cmd.season < 1) {
             throw new UserError("--season must be at least 1, got " + cmd.season);
@@ -91,13 +83,12 @@ final class SeriesTraining {
                 trainRows, cmd.holdout);
         int width = schema.width();
         float[] z = normalizer.apply(series);
-        SeriesWindows windows = new SeriesWindows(java.util.Arrays.copyOf(z, trainRows * width), width, c.batch,
-                c.window);
+        ShardData data = new ShardData.Series(java.util.Arrays.copyOf(z, trainRows * width), width);
 
         ModelSpec spec = ModelSpec.real(CellType.parse(c.cell), c.layers, c.hidden, width, Task.REGRESSION, width,
                 c.learnedH0);
         float[] params = Initializer.initialize(spec, c.seed, c.forgetBiasOne);
-        RunDirectory run = RunDirectory.create(c.out);
+        RunDirectory.create(c.out);
         Map<String, Object> config = new LinkedHashMap<>(c.toMap());
         config.put("csv", csv.toAbsolutePath().normalize().toString());
         config.put("target", columns.target());
@@ -106,7 +97,7 @@ final class SeriesTraining {
         config.put("missing", columns.missing().id());
         config.put("holdout", cmd.holdout);
         config.put("season", season.period());
-        run.writeConfig(config);
+        // the engine writes config.json (with these keys), metrics.csv, the model and checkpoint.pb
 
         String what = String.format(Locale.ROOT, "%s %s (%d layer%s, hidden %d, %,d parameters)",
                 spec.cell() == CellType.GRU ? "a" : "an", spec.cell().id.toUpperCase(Locale.ROOT), spec.layers(),
@@ -128,8 +119,8 @@ final class SeriesTraining {
             o.println(Json.write(start));
         } else if (mode != Progress.Mode.QUIET) {
             o.println("training " + what + " to forecast '" + columns.target() + "' on " + on);
-            o.println(String.format(Locale.ROOT, "%d steps of %d streams x %d time steps over the first %,d rows%s; "
-                    + "%s lr %s (%s); season %d (%s)", c.steps, c.batch, c.window, trainRows,
+            o.println(String.format(Locale.ROOT, "%d steps of %s x %d time steps over the first %,d rows%s; "
+                    + "%s lr %s (%s); season %d (%s)", c.steps, TrainCommand.streams(c), c.window, trainRows,
                     trainRows < n ? " (the last " + (n - trainRows) + " are held out)" : "", c.optimizer, c.lr,
                     c.schedule, season.period(), season.reason()));
             o.println("run directory: " + c.out);
@@ -138,22 +129,9 @@ final class SeriesTraining {
         Progress progress = new Progress(o, mode, c.steps, c.logEvery);
         StopSignal stop = cmd.main.context.stop();
         stop.begin();
-        Trainer trainer;
         try {
-            try (MetricsCsv metrics = run.metrics()) {
-                trainer = new Trainer(spec, params, windows, c.window, Optimizers.parse(c.optimizer, params.length),
-                        LearningRateSchedule.parse(c.schedule, c.lr, c.steps), c.clipNorm, c.clipValue, Kernels.get());
-                while (trainer.steps() < c.steps && !stop.requested()) {
-                    StepStats s = trainer.step();
-                    metrics.onStep(s);
-                    progress.onStep(s);
-                }
-            } finally {
-                progress.finish();
-            }
-            Map<String, String> meta = new LinkedHashMap<>();
+            Map<String, String> meta = new LinkedHashMap<>(); // the engine adds trained_steps and train_loss
             meta.put("recur_version", Version.number());
-            meta.put("trained_steps", Long.toString(trainer.steps()));
             meta.put("seed", Long.toString(c.seed));
             meta.put("data", csv.toString());
             meta.put("optimizer", c.optimizer);
@@ -161,35 +139,38 @@ final class SeriesTraining {
             meta.put("schedule", c.schedule);
             meta.put("window", Integer.toString(c.window));
             meta.put("batch", Integer.toString(c.batch));
+            meta.put("workers", Integer.toString(c.cluster ? c.expectWorkers : c.workers));
             meta.put(SeriesSchema.KEY, schema.toJson());
-            double loss = progress.smoothedLoss();
-            if (Double.isFinite(loss)) {
-                meta.put("train_loss", String.format(Locale.ROOT, "%.6f", loss));
+            TrainingOutcome outcome;
+            try {
+                outcome = cmd.runTraining(new TrainingJob(c, spec, params, data), config, meta, progress::onStep, stop);
+            } finally {
+                progress.finish();
             }
-            Path model = run.saveModel(spec, trainer.params(), meta);
+            Path model = c.out.resolve(RunDirectory.MODEL);
             LossPlot.write(c.out); // loss.svg, as for text models
-            summary(trainer, progress, what, model, schema, series, trainRows);
+            summary(outcome, spec, progress, what, model, schema, series, trainRows);
         } finally {
             stop.finished();
         }
         return 0;
     }
 
-    private void summary(Trainer trainer, Progress progress, String what, Path model, SeriesSchema schema,
-                         TimeSeries series, int trainRows) {
+    private void summary(TrainingOutcome outcome, ModelSpec spec, Progress progress, String what, Path model,
+                         SeriesSchema schema, TimeSeries series, int trainRows) {
         var o = cmd.main.context.out();
         SeriesEval.Result held = null;
         if (trainRows < series.length()) {
-            SeriesModel m = new SeriesModel(model, trainer.spec(), trainer.params(), schema);
+            SeriesModel m = new SeriesModel(model, spec, outcome.params(), schema);
             held = SeriesEval.evaluate(m, series, trainRows, schema.season().period());
         }
         double loss = progress.smoothedLoss();
         if (cmd.jsonLines) {
             Map<String, Object> done = new LinkedHashMap<>();
             done.put("event", "done");
-            done.put("steps", trainer.steps());
-            done.put("stopped", trainer.steps() < c.steps);
-            done.put("skipped_steps", trainer.skippedSteps());
+            done.put("steps", outcome.steps());
+            done.put("stopped", outcome.stopped());
+            done.put("skipped_steps", outcome.skippedSteps());
             done.put("loss", Progress.finite(loss));
             done.put("elapsed_s", progress.elapsedSeconds());
             if (held != null) {
@@ -197,18 +178,21 @@ final class SeriesTraining {
             }
             done.put("model", model.toString());
             done.put("run_dir", c.out.toString());
+            if (outcome.stopped()) {
+                done.put("resume", TrainCommand.resumeCommand(c));
+            }
             o.println(Json.write(done));
             return;
         }
-        if (trainer.steps() < c.steps) {
-            o.println("stopped at step " + trainer.steps() + " of " + c.steps + " (interrupted); the model of step "
-                    + trainer.steps() + " is saved");
+        if (outcome.stopped()) {
+            o.println(TrainCommand.stopped(c, outcome));
         }
-        o.println("trained " + what + " for " + trainer.steps() + " steps in " + Progress.duration(progress.elapsedSeconds()));
+        o.println("trained " + what + " for " + outcome.steps() + " steps in " + Progress.duration(progress.elapsedSeconds())
+                + " (" + TrainCommand.how(c) + ")");
         o.println(String.format(Locale.ROOT, "final training loss %.4f (mean squared error of the normalised next step, "
                 + "smoothed)", loss));
-        if (trainer.skippedSteps() > 0) {
-            o.println(trainer.skippedSteps() + " steps had a non-finite gradient and were skipped; "
+        if (outcome.skippedSteps() > 0) {
+            o.println(outcome.skippedSteps() + " steps had a non-finite gradient and were skipped; "
                     + "try a lower --lr or --clip-norm");
         }
         if (held != null) {
@@ -235,6 +219,18 @@ final class SeriesTraining {
             throw new UserError("--window " + c.window + " is longer than each stream: " + source + " has " + trainRows
                     + " rows, cut into " + c.batch + " streams of " + length + " steps; use --window " + length
                     + " or less, a smaller --batch, or more data");
+        }
+        // Every worker (shard) has --batch streams, each of at least one window.
+        long fit = pairs / ((long) c.batch * c.window);
+        if (!c.cluster && c.workers == 0) {
+            c.workers = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), fit));
+        }
+        int shards = c.cluster ? c.expectWorkers : c.workers;
+        if (shards > fit) {
+            String option = c.cluster ? "--expect-workers " : "--workers ";
+            throw new UserError(option + shards + " needs " + shards + " x " + c.batch + " streams of at least "
+                    + c.window + " steps, but " + source + " has " + trainRows + " rows: use " + option + fit
+                    + " or less, a smaller --batch or --window, or more data");
         }
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import recur.data.CharVocabulary;
-import recur.data.LabelledBatches;
 import recur.data.LabelledSequences;
 import recur.data.LabelledSequences.Example;
 import recur.data.LabelledSequences.Sequence;
@@ -20,17 +19,14 @@ import recur.data.ValidationSplit;
 import recur.data.WordOrderPairs;
 import recur.data.WordTokenizer;
 import recur.data.WordVocabulary;
+import recur.dist.ShardData;
 import recur.io.Json;
 import recur.io.ModelFile;
-import recur.math.Kernels;
 import recur.model.CellType;
 import recur.model.Initializer;
 import recur.model.ModelSpec;
 import recur.model.Task;
-import recur.optim.LearningRateSchedule;
-import recur.optim.Optimizers;
 import recur.train.TrainConfig;
-import recur.train.Trainer;
 
 /**
  * {@code recur train} on files: a character or word language model on a text ({@code --text}, read
@@ -102,9 +98,11 @@ final class TextTraining {
         String source = c.text != null ? "text file " + c.text : "labels file " + c.labels;
         if (d.task == Task.LM) {
             TrainCommand.checkStreams(c, d.trainTokens.length, source);
+        } else {
+            checkShards(d.trainSeqs.size(), source);
         }
 
-        RunDirectory run = RunDirectory.create(c.out);
+        RunDirectory.create(c.out);
         Map<String, Object> configJson = new LinkedHashMap<>(c.toMap());
         for (String key : List.of("text", "labels", "val_text", "init_model")) {
             Object v = configJson.get(key);
@@ -113,9 +111,6 @@ final class TextTraining {
             }
         }
         configJson.put("data", d.description);
-        if (d.task != Task.LM) {
-            run.writeConfig(configJson); // a language model's goes through the engine (TrainCommand.runTraining)
-        }
 
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("tokenizer", d.word ? "word" : "char");
@@ -166,21 +161,19 @@ final class TextTraining {
         stop.begin();
         TrainingOutcome outcome;
         try {
-            // A language model trains through the engine, which writes config.json, metrics.csv and the model.
-            try (MetricsCsv metrics = d.task == Task.LM ? null : run.metrics()) {
+            // Every task trains through the engine, which writes config.json, metrics.csv, the model and a
+            // checkpoint; params holds the latest weights whenever the listener is called.
+            try {
                 TrainingListener listener = s -> {
-                    if (metrics != null) {
-                        metrics.onStep(s);
-                    }
                     progress.onStep(s);
                     if (validation != null && s.step() % every == 0) {
                         validation.check(s.step(), params, provenance, mode);
                     }
                 };
-                outcome = d.task == Task.LM
-                        ? command.runTraining(new TrainingJob(c, spec, params, d.trainTokens), configJson,
-                                new LinkedHashMap<>(provenance), listener, stop)
-                        : classify(d, spec, params, listener, stop);
+                ShardData data = d.task == Task.LM ? new ShardData.Tokens(d.trainTokens)
+                        : new ShardData.Labelled(d.trainSeqs, c.seed);
+                outcome = command.runTraining(new TrainingJob(c, spec, params, data), configJson,
+                        new LinkedHashMap<>(provenance), listener, stop);
             } finally {
                 progress.finish();
             }
@@ -192,8 +185,7 @@ final class TextTraining {
             if (Double.isFinite(loss)) {
                 provenance.put("train_loss", String.format(Locale.ROOT, "%.6f", loss));
             }
-            Path model = d.task == Task.LM ? c.out.resolve(RunDirectory.MODEL)
-                    : run.saveModel(spec, outcome.params(), provenance);
+            Path model = c.out.resolve(RunDirectory.MODEL);
             summary(d, what, outcome, progress, model, validation);
         } finally {
             stop.finished();
@@ -534,15 +526,22 @@ final class TextTraining {
 
     // ------------------------------------------------------------------------------------ training
 
-    private TrainingOutcome classify(Data d, ModelSpec spec, float[] params, TrainingListener listener, StopSignal stop) {
-        int longest = d.trainSeqs.stream().mapToInt(s -> s.tokens().length).max().orElse(1);
-        LabelledBatches source = new LabelledBatches(d.trainSeqs, c.batch, c.seed);
-        Trainer trainer = new Trainer(spec, params, source, longest, Optimizers.parse(c.optimizer, params.length),
-                LearningRateSchedule.parse(c.schedule, c.lr, c.steps), c.clipNorm, c.clipValue, Kernels.get());
-        while (trainer.steps() < c.steps && !stop.requested()) {
-            listener.onStep(trainer.step());
+    /**
+     * A classifier's shards: the sequences are dealt to the workers ({@link ShardData.Labelled}), each
+     * needs at least one; resolves the default worker count (0) to one per core, at most one per
+     * --batch sequences.
+     */
+    private void checkShards(int sequences, String source) {
+        long fit = Math.max(1, sequences / c.batch);
+        if (!c.cluster && c.workers == 0) {
+            c.workers = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), fit));
         }
-        return new TrainingOutcome(trainer.params(), trainer.steps(), trainer.steps() < c.steps, trainer.skippedSteps());
+        int shards = c.cluster ? c.expectWorkers : c.workers;
+        if (shards > sequences) {
+            String option = c.cluster ? "--expect-workers " : "--workers ";
+            throw new UserError(option + shards + " needs at least one training sequence per worker, but " + source
+                    + " gives " + sequences + ": use " + option + sequences + " or less, or more data");
+        }
     }
 
     private Validation validation(Data d, ModelSpec spec) {
@@ -579,13 +578,10 @@ final class TextTraining {
             return;
         }
         if (outcome.stopped()) {
-            o.println(d.task == Task.LM ? TrainCommand.stopped(c, outcome)
-                    : "stopped at step " + outcome.steps() + " of " + c.steps + " (interrupted); the model of step "
-                    + outcome.steps() + " is saved");
+            o.println(TrainCommand.stopped(c, outcome));
         }
         o.println("trained " + what + " for " + outcome.steps() + " steps on " + d.description + " in "
-                + Progress.duration(progress.elapsedSeconds())
-                + (d.task == Task.LM ? " (" + TrainCommand.how(c) + ")" : ""));
+                + Progress.duration(progress.elapsedSeconds()) + " (" + TrainCommand.how(c) + ")");
         String per = d.task == Task.LM ? "nats/" + d.unit : "nats/sequence";
         o.println(String.format(Locale.ROOT, "final training loss %.4f %s (smoothed), %s tokens/s", loss, per,
                 Progress.compact(progress.tokensPerSecond())));

@@ -18,7 +18,7 @@ import recur.nn.Window;
  * epoch, never more than needed to fill one group); then the order of the groups is shuffled. The
  * plan of epoch e depends only on the seed and e, so {@link #seek} restores it exactly.
  */
-public final class LabelledBatches implements WindowSource {
+public final class LabelledBatches implements ShardWindows {
     private final List<LabelledSequences.Sequence> sequences;
     private final int batch;
     private final long seed;
@@ -107,6 +107,11 @@ public final class LabelledBatches implements WindowSource {
             plan = plan(epoch);
         }
         return steps;
+    }
+
+    @Override
+    public int nextSteps() {
+        return sequences.get(plan.get(position)[0]).tokens().length;
     }
 
     /** Windows per epoch. */

@@ -10,7 +10,7 @@ import recur.nn.Window;
  * t, targets all C channels at step t+1, so a trained model can feed its output back as its next
  * input. After a pass the streams start over from the initial state.
  */
-public final class SeriesWindows implements WindowSource {
+public final class SeriesWindows implements ShardWindows {
     private final float[] data;  // (N, C) normalised
     private final int width;     // C
     private final int count;     // B
@@ -63,6 +63,11 @@ public final class SeriesWindows implements WindowSource {
             epoch++;
         }
         return steps;
+    }
+
+    @Override
+    public int nextSteps() {
+        return Math.min(window, length - position);
     }
 
     @Override

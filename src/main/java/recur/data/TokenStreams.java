@@ -15,7 +15,7 @@ import recur.nn.Window;
  * contiguous slice of the data ({@link #shard}); so N workers of B streams see exactly the data of one
  * process with N*B streams.
  */
-public final class TokenStreams implements WindowSource {
+public final class TokenStreams implements ShardWindows {
     private final int[] data;       // shard-local tokens: count*L + 1 of them
     private final int count;        // streams here, B
     private final int length;       // pairs per stream, L
@@ -100,6 +100,11 @@ public final class TokenStreams implements WindowSource {
             epoch++;
         }
         return steps;
+    }
+
+    @Override
+    public int nextSteps() {
+        return Math.min(window, length - position);
     }
 
     @Override

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import recur.data.TokenStreams;
+import recur.data.ShardWindows;
 import recur.math.Kernels;
 import recur.model.ModelSpec;
 import recur.nn.Network;
@@ -16,7 +16,7 @@ import recur.wire.ShardSnapshot;
 
 /**
  * A worker's compute, blind to the transport: the shards it owns (B streams each, with their data
- * and carried hidden state) and one {@link Network} for B streams shared by them. {@link #round}
+ * (token text, a time series or labelled sequences: {@link ShardWindows}) and carried hidden state) and one {@link Network} for B streams shared by them. {@link #round}
  * runs one truncated-BPTT window on every shard and returns the token-weighted mean gradient,
  * locally clipped. Not thread-safe: one caller at a time (the worker runs it on a worker thread).
  */
@@ -28,10 +28,10 @@ final class ShardCompute {
     }
 
     private static final class Shard {
-        final TokenStreams streams;
+        final ShardWindows streams;
         final RecurrentState state;
 
-        Shard(TokenStreams streams, RecurrentState state) {
+        Shard(ShardWindows streams, RecurrentState state) {
             this.streams = streams;
             this.state = state;
         }
@@ -64,9 +64,9 @@ final class ShardCompute {
         return shardGrad.length;
     }
 
-    /** Takes over a shard: its tokens, position and hidden state. */
+    /** Takes over a shard: its data, position and hidden state. */
     void grant(ShardGrant g) {
-        TokenStreams ts = new TokenStreams(g.tokens(), streams, g.streamLength(), window, g.unusedPairs());
+        ShardWindows ts = g.data().windows(streams, window);
         ts.seek(g.state().position(), g.state().epoch());
         RecurrentState s = net.newState();
         g.state().restore(s);
@@ -83,6 +83,15 @@ final class ShardCompute {
 
     boolean hasShards() {
         return !shards.isEmpty();
+    }
+
+    /** Predictions the loss of a window of {@code steps} steps averages over ({@link Window#lossCount}). */
+    private long lossCount(int steps) {
+        return switch (spec.task()) {
+            case LM -> (long) steps * streams;
+            case CLASSIFY -> streams;
+            case REGRESSION -> (long) steps * streams * spec.output();
+        };
     }
 
     /**
@@ -103,7 +112,7 @@ final class ShardCompute {
         long total = 0;
         // Loss counts are known before the compute: the window lengths of each shard.
         for (Shard s : shards.values()) {
-            counts[i] = (long) Math.min(window, s.streams.streamLength() - s.streams.position()) * streams;
+            counts[i] = lossCount(s.streams.nextSteps());
             total += counts[i++];
         }
         i = 0;

@@ -2,38 +2,36 @@ package recur.dist;
 
 import java.util.ArrayList;
 import java.util.List;
-import recur.data.TokenStreams;
 import recur.model.ModelSpec;
 import recur.wire.ShardGrant;
+import recur.wire.ShardSlice;
 import recur.wire.ShardSnapshot;
 import recur.wire.proto.Checkpoint;
 
 /**
- * The data cut into {@code shards} x B streams (char-rnn style: shard i holds the contiguous streams
- * [i*B, (i+1)*B) of the global cut), who owns each shard and where each stands: the latest state a
+ * The data cut into {@code shards} shards of B streams ({@link ShardData}: for text and series shard i
+ * holds the contiguous streams [i*B, (i+1)*B) of the global cut), who owns each shard and where each stands: the latest state a
  * worker reported with its gradient, or the state from the checkpoint, or the start of the data.
  * Event-loop owned.
  */
 final class ShardTable {
     static final int UNOWNED = -1;
 
-    private final int[] tokens;
+    private final ShardData data;
     private final int shards;
     private final int streams;
-    private final int window;
     private final int[] owner;
     private final ShardSnapshot[] state;
-    private final TokenStreams[] slices;
+    private final ShardSlice[] slices;
 
-    ShardTable(int[] tokens, int shards, int streams, int window, ModelSpec spec) {
-        this.tokens = tokens;
+    ShardTable(ShardData data, int shards, int streams, ModelSpec spec) {
+        this.data = data;
         this.shards = shards;
         this.streams = streams;
-        this.window = window;
         this.owner = new int[shards];
         this.state = new ShardSnapshot[shards];
-        this.slices = new TokenStreams[shards];
-        TokenStreams.streamLength(tokens.length, Math.multiplyExact(shards, streams)); // fails early on short data
+        this.slices = new ShardSlice[shards];
+        data.check(shards, streams); // fails early on short data
         for (int i = 0; i < shards; i++) {
             owner[i] = UNOWNED;
             state[i] = ShardSnapshot.fresh(i, spec, streams);
@@ -76,13 +74,12 @@ final class ShardTable {
         return s.shard() >= 0 && s.shard() < shards && s.atStart().length == streams;
     }
 
-    /** The shard's tokens and current state, for the worker that takes it over. */
+    /** The shard's data and current state, for the worker that takes it over. */
     ShardGrant grant(int shard) {
         if (slices[shard] == null) {
-            slices[shard] = TokenStreams.shard(tokens, totalStreams(), shard * streams, streams, window);
+            slices[shard] = data.slice(shard, shards, streams);
         }
-        TokenStreams t = slices[shard];
-        return new ShardGrant(state[shard], t.streamLength(), t.unusedPairs(), t.data());
+        return new ShardGrant(state[shard], slices[shard]);
     }
 
     void save(Checkpoint.Builder c) {

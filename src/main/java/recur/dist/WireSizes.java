@@ -11,7 +11,7 @@ import recur.wire.WeightsMessage;
 /**
  * Wire sizes of event-bus messages without encoding them: tensors count 4 bytes a value, or 2 when
  * every value is a bf16 value (what {@code Tensors.encodeCompact} sends), plus a small header; shard
- * states and token grants count their floats and ints. Protobuf messages report their own size.
+ * states and shard grants count their floats and ints. Protobuf messages report their own size.
  */
 final class WireSizes {
     static final int HEADER = 64;
@@ -41,6 +41,6 @@ final class WireSizes {
     }
 
     private static long grant(ShardGrant g) {
-        return HEADER + shard(g.state()) + 4L * g.tokens().length;
+        return HEADER + shard(g.state()) + g.data().wireBytes();
     }
 }

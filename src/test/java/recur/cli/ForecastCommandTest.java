@@ -157,9 +157,36 @@ class ForecastCommandTest {
     }
 
     @Test
-    void distributedOptionsAreRefusedNotIgnored() throws IOException {
-        expectUserError(trainOn("w.csv", "x\n1\n2\n3\n", "--target", "x", "--workers", "2"),
-                "--csv models train in one process for now");
+    void twoWorkersTrainAModelThatEvaluatesAndTheRunRepeatsExactly() throws IOException {
+        float[][] params = new float[2][];
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("two-workers-" + i);
+            CliRun r = CliRun.of("train", "--csv", csv.toString(), "--target", "Level, m", "--holdout", "0.2",
+                    "--cell", "gru", "--hidden", "8", "--window", "16", "--batch", "4", "--steps", "40", "--lr", "0.01",
+                    "--workers", "2", "--seed", "3", "--json-lines", "--out", out.toString());
+            assertEquals(0, r.code(), r.toString());
+            Map<String, Object> done = Json.parseObject(r.out().lines().toList().getLast());
+            assertEquals(40L, done.get("steps"));
+            assertTrue(done.containsKey("holdout"), r.out());
+            Map<String, Object> config = Json.parseObject(Files.readString(out.resolve("config.json")));
+            assertEquals(2L, config.get("workers"));
+            assertEquals("Level, m", config.get("target"));
+            assertTrue(Files.isRegularFile(out.resolve("checkpoint.pb")), "the engine writes a checkpoint");
+            assertTrue(Files.isRegularFile(out.resolve("loss.svg")));
+            CliRun e = CliRun.of("eval", "--model", out.resolve("model.safetensors").toString(), "--csv", csv.toString(),
+                    "--holdout", "0.2", "--json");
+            assertEquals(0, e.code(), e.toString());
+            double mae = ((Number) Json.parseObject(e.out().lines().toList().getLast()).get("mae")).doubleValue();
+            assertTrue(Double.isFinite(mae) && mae > 0, e.out());
+            params[i] = ModelFile.load(out.resolve("model.safetensors")).params();
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(params[0], params[1], "sync mode repeats bit for bit");
+    }
+
+    @Test
+    void moreWorkersThanTheSeriesCanFeedIsOneLine() throws IOException {
+        expectUserError(trainOn("w.csv", "x\n1\n2\n3\n", "--target", "x", "--window", "1", "--workers", "3"),
+                "--workers 3 needs 3 x 1 streams", "use --workers 2 or less");
     }
 
     @Test

@@ -136,6 +136,35 @@ class WordLevelTest {
         expectUserError(CliRun.of("train", "--text", text.toString(), "--level", "words"), "--level must be char or word");
     }
 
+    @Test
+    void labelledSequencesTrainOnTwoWorkersWithACheckpointAndResume() throws Exception {
+        Path labels = dir.resolve("labels2.tsv");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            sb.append(i % 2 == 0 ? "yes\tthe cat sees a dog" : "no\ta dog sleeps").append(i % 3 == 0 ? " today" : "").append('\n');
+        }
+        Files.writeString(labels, sb.toString());
+        Path run = dir.resolve("cls-2");
+        CliRun ok = CliRun.of("train", "--labels", labels.toString(), "--level", "word", "--hidden", "8", "--embedding", "4",
+                "--batch", "4", "--steps", "30", "--lr", "1e-2", "--workers", "2", "--seed", "9", "--out", run.toString(),
+                "--quiet");
+        assertEquals(0, ok.code(), ok.toString());
+        assertTrue(ok.out().contains("2 workers, sync"), ok.out());
+        var m = ModelFile.load(run.resolve("model.safetensors"));
+        assertEquals("[\"no\",\"yes\"]", m.metadata().get("labels"));
+        assertEquals("30", m.metadata().get("trained_steps"));
+        assertTrue(Files.exists(run.resolve("checkpoint.pb")));
+        CliRun score = CliRun.of("score", "--model", run.resolve("model.safetensors").toString(), "the cat sees a dog");
+        assertEquals(0, score.code(), score.toString());
+
+        CliRun more = CliRun.of("train", "--resume", run.toString(), "--steps", "40", "--quiet");
+        assertEquals(0, more.code(), more.toString());
+        assertEquals("40", ModelFile.load(run.resolve("model.safetensors")).metadata().get("trained_steps"));
+
+        expectUserError(CliRun.of("train", "--labels", labels.toString(), "--level", "word", "--steps", "1",
+                "--workers", "41"), "--workers 41 needs at least one training sequence per worker", "40");
+    }
+
     private static void expectUserError(CliRun r, String... fragments) {
         assertEquals(2, r.code(), r.toString());
         assertOneLine(r);
