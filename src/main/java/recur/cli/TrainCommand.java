@@ -235,6 +235,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--local-clip-norm", paramLabel = "X", description = "Clip each worker's gradient before it is sent (0: off).")
     double localClipNorm = D.localClipNorm;
 
+    @Option(names = "--ps-shards", paramLabel = "K", description = "Split the parameters over K parameter-server shards (sync mode).")
+    int psShards = D.psShards;
+
     /** The effective configuration and where its data comes from, after merging and validation. */
     record Plan(TrainConfig config, boolean generated) {
     }
@@ -542,6 +545,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "computed on the current weights, so none is stale)");
         }
         atLeast("--checkpoint-every", c.checkpointEvery, 0);
+        atLeast("--ps-shards", c.psShards, 1);
+        if (c.psShards > 1 && (!c.mode.equals("sync") || c.checkpointEvery > 0 || c.resume != null)) {
+            throw new UserError("--ps-shards " + c.psShards + " works in --mode sync without --checkpoint-every and "
+                    + "--resume for now");
+        }
         if (!(c.localClipNorm >= 0) || !Double.isFinite(c.localClipNorm)) {
             throw new UserError("--local-clip-norm must be >= 0 (0 turns it off), got " + c.localClipNorm);
         }

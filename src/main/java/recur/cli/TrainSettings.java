@@ -61,6 +61,7 @@ final class TrainSettings {
         KEYS.put("cluster_name", (c, v, w) -> c.clusterName = string(v, w));
         KEYS.put("local_clip_norm", (c, v, w) -> c.localClipNorm = number(v, w));
         KEYS.put("wire", (c, v, w) -> c.wire = string(v, w));
+        KEYS.put("ps_shards", (c, v, w) -> c.psShards = integer(v, w));
     }
 
     static Set<String> keys() {

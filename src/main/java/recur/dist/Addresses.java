@@ -28,6 +28,14 @@ public record Addresses(String run) {
         return "recur." + run + ".ps.leave";
     }
 
+    /**
+     * Addresses of parameter shard {@code k} (1..K-1) of a sharded server: {@code push} (gradient
+     * slices), {@code weights} (slice requests), {@code reduce}, {@code commit} (from the server).
+     */
+    public String slice(int k, String what) {
+        return "recur." + run + ".ps" + k + "." + what;
+    }
+
     /** A fresh, unique address for one worker's incoming weights. */
     public String newWorkerAddress() {
         return "recur." + run + ".worker." + UUID.randomUUID();

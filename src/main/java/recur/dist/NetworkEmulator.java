@@ -11,6 +11,9 @@ import recur.wire.WeightsMessage;
 import recur.wire.proto.Heartbeat;
 import recur.wire.proto.JoinRequest;
 import recur.wire.proto.Leave;
+import recur.wire.proto.SliceCommit;
+import recur.wire.proto.SliceReduce;
+import recur.wire.proto.SliceRequest;
 
 /**
  * Makes one machine's event bus behave like a network ({@link NetworkProfile}): an outbound
@@ -134,16 +137,22 @@ public final class NetworkEmulator {
         return address.contains(".worker.") ? address : null;
     }
 
-    /** The sending node: workers send to the server; the server sends everything else. */
+    /**
+     * The sending node: workers send to the server (and to parameter shards k, "ps" + k); the server
+     * sends everything else, except the weight slices a parameter shard sends to workers.
+     */
     static String sender(String to, Object body) {
         if (!to.contains(".ps")) {
-            return PS;
+            return body instanceof WeightsMessage w && w.slice() > 0 ? PS + w.slice() : PS;
         }
         return switch (body) {
             case GradientMessage g -> "w" + g.workerId();
             case Heartbeat h -> "w" + h.getWorkerId();
             case Leave l -> "w" + l.getWorkerId();
             case JoinRequest j -> j.getAddress();
+            case SliceRequest r -> "w" + r.getWorkerId();
+            case SliceReduce r -> PS;
+            case SliceCommit c -> PS;
             default -> "other";
         };
     }

@@ -124,6 +124,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private long roundRejected;
     private double lastRoundMs;       // for the re-send timeout
     private final boolean bf16;
+    private int[] slices;             // parameter slice bounds (ParamSlices) when sharded, else null
 
     // sync round bookkeeping
     private final Set<Integer> expected = new HashSet<>();
@@ -153,6 +154,13 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (cfg.staleness < 0) {
             throw new IllegalArgumentException("staleness must be >= 0, got " + cfg.staleness);
         }
+        if (cfg.psShards < 1) {
+            throw new IllegalArgumentException("ps-shards must be at least 1, got " + cfg.psShards);
+        }
+        if (cfg.psShards > 1 && (!sync || cfg.checkpointEvery > 0 || setup.resumeFrom() != null)) {
+            throw new IllegalArgumentException("a sharded parameter server (ps-shards " + cfg.psShards
+                    + ") runs sync mode without checkpoints for now");
+        }
     }
 
     /** Completes with the result when training ends (fails if the server fails). */
@@ -174,6 +182,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         return vertx.executeBlocking(this::prepare, true)
+                .compose(v -> deploySlices())
                 .compose(v -> listen())
                 .onSuccess(v -> timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> tick()));
     }
@@ -200,6 +209,10 @@ public final class ParameterServerVerticle extends VerticleBase {
     private Void prepare() throws Exception {
         DistJob job = setup.job();
         float[] params = job.params().clone();
+        if (cfg.psShards > 1) { // this server owns slice 0; ParameterSliceVerticles own the others
+            slices = ParamSlices.bounds(params.length, cfg.psShards);
+            params = ParamSlices.slice(params, slices, 0);
+        }
         var optimizer = Optimizers.parse(cfg.optimizer, params.length);
         var schedule = LearningRateSchedule.parse(cfg.schedule, cfg.lr, cfg.steps);
         model = new ServerModel(params, optimizer, schedule, cfg.clipNorm, cfg.clipValue, Kernels.get());
@@ -220,7 +233,8 @@ public final class ParameterServerVerticle extends VerticleBase {
             Map<String, Object> config = new LinkedHashMap<>(cfg.toMap());
             config.put("shards", setup.shards());
             config.put("total_streams", table.totalStreams());
-            config.put("parameters", params.length);
+            config.put("parameters", job.params().length);
+            config.put("ps_shards", cfg.psShards);
             config.put("wire_format", WireFormat.VERSION);
             config.putAll(job.configNotes());
             Files.writeString(dir.resolve("config.json"), Json.pretty(config) + "\n");
@@ -247,6 +261,20 @@ public final class ParameterServerVerticle extends VerticleBase {
             throw new IllegalArgumentException("cannot resume from " + Checkpoints.path(setup.resumeFrom()) + ": "
                     + String.join("; ", problems));
         }
+    }
+
+    /** Sharded: deploys parameter shards 1..K-1 beside this server, each with its slice of the initial weights. */
+    private Future<Void> deploySlices() {
+        if (slices == null) {
+            return Future.succeededFuture();
+        }
+        List<Future<String>> all = new ArrayList<>();
+        for (int k = 1; k < cfg.psShards; k++) {
+            all.add(vertx.deployVerticle(new ParameterSliceVerticle(new ParameterSliceVerticle.Setup(
+                    setup.addresses(), k, slices[k], ParamSlices.slice(setup.job().params(), slices, k), cfg, bf16,
+                    setup.job().latest()))));
+        }
+        return Future.all(all).mapEmpty();
     }
 
     private Future<Void> listen() {
@@ -279,7 +307,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setWindow(cfg.window)
                 .setStreamsPerShard(cfg.batch).setMode(cfg.mode).setClipNorm(cfg.localClipNorm)
                 .setClipValue(0).setHeartbeatMs(setup.timing().heartbeat().toMillis()).setServerId(serverId)
-                .setWire(bf16 ? "bf16" : "f32").build());
+                .setWire(bf16 ? "bf16" : "f32").setPsShards(cfg.psShards).build());
         LOG.info("worker {} joined ({}), {} workers", m.id, req.getDescription(), members.size());
         if (!started) {
             if (members.size() >= setup.expectWorkers()) {
@@ -555,11 +583,16 @@ public final class ParameterServerVerticle extends VerticleBase {
         long started = roundStart;
         long rejectedNow = roundRejected;
         long seen = tokensSeen;
-        vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen), true)
+        Future<ServerModel.Update> step = slices == null ? Future.succeededFuture(null) : shardedStep(grads);
+        step.compose(u -> slices != null && u == null ? Future.<Applied>succeededFuture(null)
+                        : vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u), true))
                 .onComplete(ar -> {
                     applying--;
                     if (ar.failed()) {
                         fail(ar.cause());
+                    } else if (ar.result() == null && slices != null) {
+                        LOG.warn("every gradient of version {} was rejected: the round runs again", version);
+                        nextRound();
                     } else {
                         afterUpdate(ar.result());
                         if (!finished) {
@@ -567,6 +600,63 @@ public final class ParameterServerVerticle extends VerticleBase {
                         }
                     }
                 });
+    }
+
+    /**
+     * Sharded sync update of version {@code version}: every shard averages its slice of the accepted
+     * pushes and reports its sum of squares; the global norm is the square root of their sum, added in
+     * slice order; every shard then scales by the one clip coefficient and steps. Completes with this
+     * server's slice-0 update, or null when every push turned out bad (a shard found NaN or a wrong
+     * size in a slice: those pushes are rejected and the rest reduced again).
+     */
+    private Future<ServerModel.Update> shardedStep(List<GradientMessage> grads) {
+        long v = version;
+        var opts = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(setup.timing().deadAfter().toMillis());
+        var req = recur.wire.proto.SliceReduce.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
+                .addAllWorkers(grads.stream().map(GradientMessage::workerId).toList()).build();
+        List<Future<recur.wire.proto.SliceReduced>> parts = new ArrayList<>();
+        parts.add(vertx.executeBlocking(() -> {
+            ServerModel.Partial p = model.reduce(grads);
+            return recur.wire.proto.SliceReduced.newBuilder().setSumSquares(p.sumSquares()).setFinite(p.finite())
+                    .build();
+        }, true));
+        for (int k = 1; k < cfg.psShards; k++) {
+            int shard = k;
+            parts.add(vertx.eventBus().<recur.wire.proto.SliceReduced>request(setup.addresses().slice(k, "reduce"),
+                    req, opts).map(Message::body).recover(t -> Future.failedFuture(new IllegalStateException(
+                    "parameter shard " + shard + " did not reduce version " + v + ": " + t.getMessage(), t))));
+        }
+        return Future.all(parts).compose(all -> {
+            Set<Integer> bad = new TreeSet<>();
+            double ss = 0;
+            boolean finite = true;
+            for (var p : parts) {
+                bad.addAll(p.result().getBadWorkersList());
+                ss += p.result().getSumSquares();
+                finite &= p.result().getFinite();
+            }
+            if (!bad.isEmpty()) {
+                List<GradientMessage> good = new ArrayList<>();
+                for (GradientMessage g : grads) {
+                    if (bad.contains(g.workerId())) {
+                        reject(Reject.NON_FINITE, g, "NaN, infinity or a wrong size in a parameter shard's slice");
+                    } else {
+                        good.add(g);
+                    }
+                }
+                return good.isEmpty() ? Future.succeededFuture(null) : shardedStep(good);
+            }
+            double norm = finite ? Math.sqrt(ss) : Double.NaN;
+            double ratio = cfg.clipNorm > 0 ? GradientClipping.ratio(norm, cfg.clipNorm) : 1.0;
+            boolean ok = finite;
+            var commit = recur.wire.proto.SliceCommit.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
+                    .setRatio(ratio).setSkip(!ok).build();
+            List<Future<?>> acks = new ArrayList<>();
+            for (int k = 1; k < cfg.psShards; k++) {
+                acks.add(vertx.eventBus().request(setup.addresses().slice(k, "commit"), commit, opts));
+            }
+            return Future.all(acks).compose(x -> vertx.executeBlocking(() -> model.commit(norm, ratio, ok), true));
+        });
     }
 
     // ------------------------------------------------------------------------------------ async
@@ -580,7 +670,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         roundRejected = 0;
         applying++;
         long seen = tokensSeen;
-        vertx.executeBlocking(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen), true)
+        vertx.executeBlocking(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen, null), true)
                 .onComplete(ar -> {
                     applying--;
                     if (ar.failed()) {
@@ -635,11 +725,11 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     /** Worker thread: the optimizer step, the metrics row, a due checkpoint, the listener. */
     private Applied update(List<GradientMessage> grads, double staleness, double waitMs, long roundStarted,
-                           long rejectedCount, Checkpoint.Builder ckpt, long tokensBefore) {
-        if (model.version() >= cfg.steps) {
+                           long rejectedCount, Checkpoint.Builder ckpt, long tokensBefore, ServerModel.Update done) {
+        if (done == null && model.version() >= cfg.steps) {
             return null; // async: the last version was reached while this gradient waited
         }
-        ServerModel.Update u = model.apply(grads);
+        ServerModel.Update u = done != null ? done : model.apply(grads); // done: a sharded step, already taken
         long tokens = 0;
         long count = 0;
         double lossSum = 0;
@@ -670,7 +760,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         double seconds = Math.max(1e-9, roundMs / 1000);
         float[] latest = setup.job().latest();
         if (latest != null) {
-            System.arraycopy(u.params(), 0, latest, 0, latest.length);
+            System.arraycopy(u.params(), 0, latest, 0, u.params().length); // sharded: slice 0 (shards copy theirs)
         }
         setup.listener().accept(new StepStats(u.version(), loss, tokens, tokens / seconds, u.norm(), u.clipRatio(),
                 u.skipped(), seconds));
@@ -723,12 +813,15 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         finished = true;
-        Checkpoint.Builder ckpt = setup.runDir() != null ? checkpointBase() : null;
+        Checkpoint.Builder ckpt = setup.runDir() != null && slices == null ? checkpointBase() : null;
         long tokens = tokensSeen;
         double loss = lastLoss;
-        vertx.executeBlocking(() -> {
+        gatherSlices().compose(full -> vertx.executeBlocking(() -> {
+            float[] params = full != null ? full : model.snapshot();
             if (ckpt != null) {
                 writeCheckpoint(ckpt, tokens);
+            }
+            if (setup.runDir() != null) {
                 Map<String, String> meta = new LinkedHashMap<>(setup.job().modelMetadata());
                 meta.put("version", Long.toString(model.version()));
                 meta.put("trained_steps", Long.toString(model.version()));
@@ -736,11 +829,11 @@ public final class ParameterServerVerticle extends VerticleBase {
                 if (Double.isFinite(loss)) {
                     meta.put("train_loss", String.format(java.util.Locale.ROOT, "%.6f", loss));
                 }
-                ModelFile.save(setup.runDir().resolve("model.safetensors"), setup.job().spec(), model.snapshot(), meta);
+                ModelFile.save(setup.runDir().resolve("model.safetensors"), setup.job().spec(), params, meta);
             }
-            return new DistResult(model.snapshot(), model.version(), stopped, model.skipped(), Map.copyOf(rejected),
+            return new DistResult(params, model.version(), stopped, model.skipped(), Map.copyOf(rejected),
                     loss, setup.runDir());
-        }, true).onComplete(ar -> {
+        }, true)).onComplete(ar -> {
             WeightsMessage stop = new WeightsMessage(version, null, List.of(), List.of(), true, true);
             for (Member m : members.values()) {
                 vertx.eventBus().send(m.address, stop);
@@ -751,6 +844,29 @@ public final class ParameterServerVerticle extends VerticleBase {
             } else {
                 done.tryFail(ar.cause());
             }
+        });
+    }
+
+    /** Sharded: the whole float32 parameter vector, slice 0 from here and the others asked from their shards. */
+    private Future<float[]> gatherSlices() {
+        if (slices == null) {
+            return Future.succeededFuture(null);
+        }
+        var ask = recur.wire.proto.SliceRequest.newBuilder().setFormat(WireFormat.VERSION).setVersion(-1).build();
+        var opts = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(setup.timing().deadAfter().toMillis());
+        List<Future<WeightsMessage>> parts = new ArrayList<>();
+        parts.add(vertx.executeBlocking(() -> WeightsMessage.slice(version, model.snapshot(), 0), true));
+        for (int k = 1; k < cfg.psShards; k++) {
+            parts.add(vertx.eventBus().<WeightsMessage>request(setup.addresses().slice(k, "weights"), ask, opts)
+                    .map(Message::body));
+        }
+        return Future.all(parts).map(all -> {
+            float[] full = new float[slices[slices.length - 1]];
+            for (int k = 0; k < parts.size(); k++) {
+                float[] p = parts.get(k).result().params();
+                System.arraycopy(p, 0, full, slices[k], p.length);
+            }
+            return full;
         });
     }
 

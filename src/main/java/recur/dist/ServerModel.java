@@ -30,6 +30,7 @@ final class ServerModel {
     private final Optimizer optimizer;
     private final LearningRateSchedule schedule;
     private final GradientClipping clipping;
+    private final Kernels kernels;
     private final double clipNorm;
     private final float clipValue;
     private long version;
@@ -42,6 +43,7 @@ final class ServerModel {
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.clipping = new GradientClipping(k);
+        this.kernels = k;
         this.clipNorm = clipNorm;
         this.clipValue = (float) clipValue;
     }
@@ -67,22 +69,7 @@ final class ServerModel {
     Update apply(List<GradientMessage> grads) {
         long t0 = System.nanoTime();
         int n = params.length;
-        long total = 0;
-        for (GradientMessage g : grads) {
-            total += g.lossCount();
-        }
-        if (grads.size() == 1) {
-            System.arraycopy(grads.getFirst().grad(), 0, avg, 0, n);
-        } else {
-            java.util.Arrays.fill(avg, 0f);
-            for (GradientMessage g : grads) {
-                float weight = (float) ((double) g.lossCount() / total);
-                float[] x = g.grad();
-                for (int i = 0; i < n; i++) {
-                    avg[i] += weight * x[i];
-                }
-            }
-        }
+        average(grads);
         double norm = Double.NaN;
         double ratio = 1.0;
         boolean finite = GradientClipping.allFinite(avg, n);
@@ -102,6 +89,79 @@ final class ServerModel {
         }
         version++;
         return new Update(version, params.clone(), norm, ratio, !finite, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** One slice's part of a sharded update: the averaged slice's sum of squares, and whether it is finite. */
+    record Partial(double sumSquares, boolean finite) {
+    }
+
+    /**
+     * Sharded server, first half of {@link #apply} on this slice: average, finiteness, value clip, and
+     * the sum of squares (the kernel's, as {@link GradientClipping#norm} takes it). The caller adds the
+     * slices' sums in slice order and passes the global norm's coefficient to {@link #commit}.
+     */
+    Partial reduce(List<GradientMessage> grads) {
+        int n = params.length;
+        average(grads);
+        if (!GradientClipping.allFinite(avg, n)) {
+            return new Partial(Double.NaN, false);
+        }
+        if (clipValue > 0) {
+            GradientClipping.clipValue(avg, n, clipValue);
+        }
+        double ss = kernels.sumSquares(avg, 0, n);
+        if (ss == Double.POSITIVE_INFINITY) { // float partial sums overflowed: redo in double, as norm() does
+            ss = 0;
+            for (int i = 0; i < n; i++) {
+                double x = avg[i];
+                ss += x * x;
+            }
+        }
+        return new Partial(ss, true);
+    }
+
+    /**
+     * Sharded server, second half: scales the slice reduced last by {@code ratio} (the global clip
+     * coefficient from {@link GradientClipping#ratio}; 1 or NaN: no scaling) and steps, or skips the
+     * step when some slice was not finite. {@code norm} is the global norm, for telemetry.
+     */
+    Update commit(double norm, double ratio, boolean finite) {
+        long t0 = System.nanoTime();
+        int n = params.length;
+        double applied = 1.0;
+        if (finite) {
+            if (clipNorm > 0 && ratio < 1.0) {
+                kernels.scale(avg, 0, (float) ratio, n);
+                applied = ratio;
+            }
+            optimizer.step(params, avg, schedule.lr(version));
+        } else {
+            skipped++;
+        }
+        version++;
+        return new Update(version, params.clone(), finite ? norm : Double.NaN, applied, !finite,
+                (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** avg = sum of grads weighted by loss count / total, in list order. */
+    private void average(List<GradientMessage> grads) {
+        int n = params.length;
+        long total = 0;
+        for (GradientMessage g : grads) {
+            total += g.lossCount();
+        }
+        if (grads.size() == 1) {
+            System.arraycopy(grads.getFirst().grad(), 0, avg, 0, n);
+        } else {
+            java.util.Arrays.fill(avg, 0f);
+            for (GradientMessage g : grads) {
+                float weight = (float) ((double) g.lossCount() / total);
+                float[] x = g.grad();
+                for (int i = 0; i < n; i++) {
+                    avg[i] += weight * x[i];
+                }
+            }
+        }
     }
 
     /** Adds the model's part of a checkpoint: version, parameters, optimizer state. */

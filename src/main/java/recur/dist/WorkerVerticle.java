@@ -54,6 +54,7 @@ public final class WorkerVerticle extends VerticleBase {
     private long timer = -1;
     private boolean joining;
     private GradientMessage lastPushed;  // sent again when the server re-sends its weights
+    private SliceClient slices;          // gathers weight slices and cuts pushes (sharded server)
 
     public WorkerVerticle(Setup setup) {
         this.setup = setup;
@@ -136,6 +137,8 @@ public final class WorkerVerticle extends VerticleBase {
                     reply.getClipValue(), Kernels.get());
         }).map(c -> {
             compute = c;
+            slices = new SliceClient(vertx, setup.addresses(), address, setup.timing(), reply.getPsShards(),
+                    c.parameterCount());
             joined = reply;
             id = reply.getWorkerId();
             joining = false;
@@ -192,6 +195,12 @@ public final class WorkerVerticle extends VerticleBase {
 
     private void onWeights(Message<WeightsMessage> msg) {
         WeightsMessage w = msg.body();
+        if (w.slice() > 0) { // a parameter shard's slice: completes the weights being gathered, off the chain
+            if (slices != null) {
+                slices.offer(w);
+            }
+            return;
+        }
         chain = chain.compose(v -> handle(w)).onFailure(this::fail);
     }
 
@@ -207,7 +216,7 @@ public final class WorkerVerticle extends VerticleBase {
         if (w.resend() && lastPushed != null && lastPushed.workerId() == id
                 && w.version() <= lastPushed.weightVersion()) {
             if (w.version() == lastPushed.weightVersion()) {
-                vertx.eventBus().send(setup.addresses().push(), lastPushed); // the first push may have been lost
+                slices.push(lastPushed); // the first push may have been lost
             }
             return Future.succeededFuture();
         }
@@ -216,17 +225,18 @@ public final class WorkerVerticle extends VerticleBase {
         double idleMs = (lastContact - lastPush) / 1e6;
         int worker = id;
         ShardCompute c = compute;
-        return vertx.executeBlocking(() -> {
+        Future<float[]> params = w.idle() ? Future.succeededFuture(null) : slices.gather(w, worker);
+        return params.compose(p -> vertx.executeBlocking(() -> {
             for (int s : w.revoke()) {
                 c.revoke(s);
             }
             for (ShardGrant g : w.assign()) {
                 c.grant(g);
             }
-            if (w.idle() || !c.hasShards()) {
-                return null;
+            if (w.idle() || !c.hasShards() || p == null) {
+                return null; // p null: a parameter shard did not answer; the server will send these weights again
             }
-            var r = c.round(w.params());
+            var r = c.round(p);
             if (bf16) {
                 Bf16.roundInPlace(r.grad(), r.grad().length); // what the wire carries, in local mode too
             }
@@ -236,10 +246,10 @@ public final class WorkerVerticle extends VerticleBase {
                 lastPush = System.nanoTime();
                 lastPushed = new GradientMessage(worker, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(),
                         r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards());
-                vertx.eventBus().send(setup.addresses().push(), lastPushed);
+                slices.push(lastPushed);
             }
             return null;
-        });
+        }));
     }
 
     private void fail(Throwable t) {

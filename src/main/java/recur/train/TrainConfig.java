@@ -74,6 +74,8 @@ public final class TrainConfig {
     public double localClipNorm = 0.0;
     /** Wire compression of gradients and weights in distributed training: f32 or bf16. */
     public String wire = "f32";
+    /** Distributed (sync): parameter-server shards, each owning a contiguous slice of the parameters. */
+    public int psShards = 1;
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -116,6 +118,7 @@ public final class TrainConfig {
         m.put("cluster_name", clusterName);
         m.put("local_clip_norm", localClipNorm);
         m.put("wire", wire);
+        m.put("ps_shards", psShards);
         return m;
     }
 }

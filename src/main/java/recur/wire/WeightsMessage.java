@@ -18,6 +18,7 @@ public final class WeightsMessage {
     private final boolean stop;
     private final boolean idle;
     private final boolean resend;
+    private final int slice;
     private volatile byte[] encoded;
 
     public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
@@ -28,6 +29,12 @@ public final class WeightsMessage {
     /** @param resend a copy sent again after a timeout (see {@link #asResend()}) */
     public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
                           boolean idle, boolean resend) {
+        this(version, params, assign, revoke, stop, idle, resend, 0);
+    }
+
+    /** @param slice which parameter slice {@code params} is (sharded server, see recur.dist.ParamSlices); 0: the first or only */
+    public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
+                          boolean idle, boolean resend, int slice) {
         this.version = version;
         this.params = params;
         this.assign = List.copyOf(assign);
@@ -35,6 +42,17 @@ public final class WeightsMessage {
         this.stop = stop;
         this.idle = idle;
         this.resend = resend;
+        this.slice = slice;
+    }
+
+    /** Slice {@code k} of this version's parameters, from parameter shard k (no moves, no flags). */
+    public static WeightsMessage slice(long version, float[] params, int k) {
+        return new WeightsMessage(version, params, List.of(), List.of(), false, false, false, k);
+    }
+
+    /** Which parameter slice the params are: 0 for the whole vector or slice 0 of a sharded server. */
+    public int slice() {
+        return slice;
     }
 
     /**
@@ -42,7 +60,7 @@ public final class WeightsMessage {
      * its version within the re-send timeout (this message or the push may have been lost).
      */
     public WeightsMessage asResend() {
-        return new WeightsMessage(version, params, assign, revoke, stop, idle, true);
+        return new WeightsMessage(version, params, assign, revoke, stop, idle, true, slice);
     }
 
     public boolean resend() {
@@ -51,7 +69,7 @@ public final class WeightsMessage {
 
     /** The same weights with other shard moves (the parameter snapshot is shared, not copied). */
     public WeightsMessage withMoves(List<ShardGrant> assign, List<Integer> revoke, boolean idle) {
-        return new WeightsMessage(version, params, assign, revoke, stop, idle);
+        return new WeightsMessage(version, params, assign, revoke, stop, idle, false, slice);
     }
 
     public long version() {
@@ -90,7 +108,7 @@ public final class WeightsMessage {
 
     public Weights toProto() {
         Weights.Builder b = Weights.newBuilder().setFormat(WireFormat.VERSION).setVersion(version)
-                .setStop(stop).setIdle(idle).setResend(resend).addAllRevoke(revoke);
+                .setStop(stop).setIdle(idle).setResend(resend).setSlice(slice).addAllRevoke(revoke);
         if (params != null) {
             b.setParams(Tensors.encodeCompact(params));
         }
@@ -108,6 +126,6 @@ public final class WeightsMessage {
             assign.add(ShardGrant.fromProto(a));
         }
         return new WeightsMessage(p.getVersion(), params, assign, p.getRevokeList(), p.getStop(), p.getIdle(),
-                p.getResend());
+                p.getResend(), p.getSlice());
     }
 }

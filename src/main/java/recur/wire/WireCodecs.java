@@ -13,6 +13,10 @@ import recur.wire.proto.HeartbeatReply;
 import recur.wire.proto.JoinReply;
 import recur.wire.proto.JoinRequest;
 import recur.wire.proto.Leave;
+import recur.wire.proto.SliceCommit;
+import recur.wire.proto.SliceReduce;
+import recur.wire.proto.SliceReduced;
+import recur.wire.proto.SliceRequest;
 
 /**
  * Registers the default event-bus codecs of every message the trainer sends, once per Vert.x
@@ -39,6 +43,10 @@ public final class WireCodecs {
         proto(bus, Heartbeat.class, "heartbeat", Heartbeat::parseFrom, Heartbeat::getFormat);
         proto(bus, HeartbeatReply.class, "heartbeat reply", HeartbeatReply::parseFrom, HeartbeatReply::getFormat);
         proto(bus, Leave.class, "leave", Leave::parseFrom, Leave::getFormat);
+        proto(bus, SliceRequest.class, "slice request", SliceRequest::parseFrom, SliceRequest::getFormat);
+        proto(bus, SliceReduce.class, "slice reduce", SliceReduce::parseFrom, SliceReduce::getFormat);
+        proto(bus, SliceReduced.class, "slice reduced", SliceReduced::parseFrom, SliceReduced::getFormat);
+        proto(bus, SliceCommit.class, "slice commit", SliceCommit::parseFrom, SliceCommit::getFormat);
     }
 
     /** A parser of one protobuf type. */
