@@ -1,11 +1,7 @@
 package recur.cli;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -256,14 +252,15 @@ final class TrainCommand implements Callable<Integer> {
                 : main.context.terminal() ? Progress.Mode.LIVE : Progress.Mode.PLAIN;
         var o = main.context.out();
 
-        String text = plan.generated() ? SyntheticText.standard() : TextFiles.readUtf8(c.text, "text file");
-        int chars = text.codePointCount(0, text.length());
+        // A file is memory-mapped and read in two passes (vocabulary, then ids), never held as a String.
+        CharText text = plan.generated() ? CharText.of(SyntheticText.standard()) : CharText.map(c.text, "text file");
+        int chars = text.tokens().length;
         if (chars < 2) {
             throw new UserError("text file " + c.text + " has " + chars + " character; training needs at least "
                     + "2 (and more than --batch x --window)");
         }
-        CharVocabulary vocab = CharVocabulary.of(text);
-        int[] tokens = vocab.encode(text);
+        CharVocabulary vocab = text.vocab();
+        int[] tokens = text.tokens();
         checkStreams(c, chars, plan.generated() ? "the generated text" : "text file " + c.text);
         ModelSpec modelSpec = ModelSpec.tokens(CellType.parse(c.cell), c.layers, c.hidden, c.embedding,
                 vocab.tokens(), Task.LM, vocab.size(), c.learnedH0);
@@ -314,7 +311,7 @@ final class TrainCommand implements Callable<Integer> {
             provenance.put("recur_version", Version.number());
             provenance.put("seed", Long.toString(c.seed));
             provenance.put("data", data);
-            provenance.put("data_sha256", sha256(text));
+            provenance.put("data_sha256", text.sha256());
             provenance.put("optimizer", c.optimizer);
             provenance.put("lr", Double.toString(c.lr));
             provenance.put("schedule", c.schedule);
@@ -623,14 +620,5 @@ final class TrainCommand implements Callable<Integer> {
         String article = s.cell() == CellType.GRU ? "a" : "an"; // an LSTM, an RNN
         return String.format(Locale.ROOT, article + " %s (%d layer%s, hidden %d, embedding %d, %,d parameters)", s.cell().id.toUpperCase(Locale.ROOT),
                 s.layers(), s.layers() > 1 ? "s" : "", s.hidden(), s.embedding(), parameters);
-    }
-
-    private static String sha256(String text) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
