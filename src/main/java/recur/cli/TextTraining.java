@@ -186,6 +186,7 @@ final class TextTraining {
                 provenance.put("train_loss", String.format(Locale.ROOT, "%.6f", loss));
             }
             Path model = c.out.resolve(RunDirectory.MODEL);
+            LossPlot.write(c.out); // loss.svg: loss and gradient norm per step, from metrics.csv
             summary(d, what, outcome, progress, model, validation);
         } finally {
             stop.finished();

@@ -154,6 +154,7 @@ class WordLevelTest {
         assertEquals("[\"no\",\"yes\"]", m.metadata().get("labels"));
         assertEquals("30", m.metadata().get("trained_steps"));
         assertTrue(Files.exists(run.resolve("checkpoint.pb")));
+        assertTrue(Files.readString(run.resolve("loss.svg")).contains("<svg"), "loss.svg, as on the other paths");
         CliRun score = CliRun.of("score", "--model", run.resolve("model.safetensors").toString(), "the cat sees a dog");
         assertEquals(0, score.code(), score.toString());
 
