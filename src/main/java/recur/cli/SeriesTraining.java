@@ -38,49 +38,49 @@ final class SeriesTraining {
         this.c = c;
     }
 
-    /** The CSV options of {@link TrainCommand} as a {@link SeriesColumns}; errors are one line. */
-    static SeriesColumns columns(TrainCommand cmd) {
-        if (cmd.target == null) {
+    /** The CSV settings as a {@link SeriesColumns}; errors are one line. */
+    static SeriesColumns columns(TrainConfig c) {
+        if (c.target == null) {
             throw new UserError("--csv needs --target COLUMN: the column to forecast");
         }
         MissingPolicy missing;
         try {
-            missing = MissingPolicy.parse(cmd.missing);
+            missing = MissingPolicy.parse(c.missing);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        return new SeriesColumns(cmd.target, cmd.features, cmd.categorical, missing);
+        return new SeriesColumns(c.target, c.features, c.categorical, missing);
     }
 
     int run() {
-        if (cmd.csv == null) {
+        if (c.csv == null) {
             throw new UserError("--target, --features and --categorical need --csv FILE (the time series to train on)");
         }
         if (c.text != null) {
             throw new UserError("--csv trains a time-series model; leave out --text (or train on the text without --csv)");
         }
-        SeriesEval.checkHoldout(cmd.holdout);
-        if (cmd.season != null && cmd.season < 1) {
-            throw new UserError("--season must be at least 1, got " + cmd.season);
+        SeriesEval.checkHoldout(c.holdout);
+        if (c.season != null && c.season < 1) {
+            throw new UserError("--season must be at least 1, got " + c.season);
         }
-        SeriesColumns columns = columns(cmd);
-        Path csv = cmd.csv;
+        SeriesColumns columns = columns(c);
+        Path csv = c.csv;
         CsvTable table = SeriesModel.table(csv);
         TimeSeries series = TimeSeries.read(table, columns, null);
         int n = series.length();
-        int trainRows = n - SeriesEval.heldOutRows(n, cmd.holdout);
+        int trainRows = n - SeriesEval.heldOutRows(n, c.holdout);
         checkStreams(n, trainRows);
 
         int[] records = new int[n];
         java.util.Arrays.setAll(records, series::record);
         TimeAxis axis = TimeAxis.detect(table, columns.all(), records);
         double[] y = java.util.Arrays.copyOf(series.target(), trainRows);
-        Seasonality season = cmd.season != null ? new Seasonality(cmd.season, "--season")
+        Seasonality season = c.season != null ? new Seasonality(c.season, "--season")
                 : Seasonality.of(axis, y);
         Normalizer normalizer = Normalizer.fit(series, trainRows);
         List<String> channels = series.channels().stream().map(TimeSeries.Channel::name).toList();
         SeriesSchema schema = new SeriesSchema(columns, series.levels(), channels, normalizer, season, axis,
-                trainRows, cmd.holdout);
+                trainRows, c.holdout);
         int width = schema.width();
         float[] z = normalizer.apply(series);
         ShardData data = new ShardData.Series(java.util.Arrays.copyOf(z, trainRows * width), width);
@@ -95,7 +95,7 @@ final class SeriesTraining {
         config.put("features", columns.features());
         config.put("categorical", columns.categorical());
         config.put("missing", columns.missing().id());
-        config.put("holdout", cmd.holdout);
+        config.put("holdout", c.holdout);
         config.put("season", season.period());
         // the engine writes config.json (with these keys), metrics.csv, the model and checkpoint.pb
 
@@ -201,14 +201,14 @@ final class SeriesTraining {
         }
         o.println("model: " + model + " (settings in " + c.out.resolve("config.json") + ", per-step metrics in "
                 + c.out.resolve("metrics.csv") + ")");
-        String holdout = cmd.holdout > 0 ? " --holdout " + cmd.holdout : "";
-        o.println("next: scripts/recur eval --model " + model + " --csv " + cmd.csv + holdout);
-        o.println("      scripts/recur forecast --model " + model + " --csv " + cmd.csv + " --horizon 30");
+        String holdout = c.holdout > 0 ? " --holdout " + c.holdout : "";
+        o.println("next: scripts/recur eval --model " + model + " --csv " + c.csv + holdout);
+        o.println("      scripts/recur forecast --model " + model + " --csv " + c.csv + " --horizon 30");
     }
 
     /** Every stream must hold at least one full window of the training steps. */
     private void checkStreams(int n, int trainRows) {
-        String source = cmd.csv + (trainRows < n ? " without its held-out tail" : "");
+        String source = c.csv + (trainRows < n ? " without its held-out tail" : "");
         long pairs = trainRows - 1L;
         if (pairs < c.batch) {
             throw new UserError(source + " has " + trainRows + " rows: too few for --batch " + c.batch

@@ -119,10 +119,10 @@ final class TrainCommand implements Callable<Integer> {
     java.util.List<String> categorical;
 
     @Option(names = "--missing", paramLabel = "POLICY", description = "CSV: missing values (NA, empty): error, drop, ffill or interpolate.")
-    String missing = "error";
+    String missing = D.missing;
 
     @Option(names = "--holdout", paramLabel = "F", description = "CSV: keep the last fraction F of the rows out of training; scored at the end.")
-    double holdout;
+    double holdout = D.holdout;
 
     @Option(names = "--season", paramLabel = "N", description = "CSV: season of the seasonal-naive baseline (default: from dates or autocorrelation).")
     Integer season;
@@ -242,7 +242,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         Plan plan = plan();
         TrainConfig c = plan.config();
-        if (csv != null || target != null) {
+        if (c.csv != null || c.target != null) {
             return new SeriesTraining(this, c).run(); // CSV time series
         }
         if (TextTraining.handles(c)) {
@@ -479,7 +479,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainSettings.set(c, e.getKey(), e.getValue().getValue(), e.getValue().longestName());
             explicit.add(e.getKey());
         }
-        boolean generated = c.text == null && c.labels == null && csv == null;
+        boolean generated = c.text == null && c.labels == null && c.csv == null;
         if (generated) {
             for (Map.Entry<String, Object> e : DEFAULT_JOB.entrySet()) {
                 if (!explicit.contains(e.getKey())) {

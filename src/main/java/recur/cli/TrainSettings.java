@@ -33,6 +33,13 @@ final class TrainSettings {
         KEYS.put("val_text", (c, v, w) -> c.valText = path(v, w));
         KEYS.put("eval_every", (c, v, w) -> c.evalEvery = integer(v, w));
         KEYS.put("init_model", (c, v, w) -> c.initModel = path(v, w));
+        KEYS.put("csv", (c, v, w) -> c.csv = path(v, w));
+        KEYS.put("target", (c, v, w) -> c.target = string(v, w));
+        KEYS.put("features", (c, v, w) -> c.features = strings(v, w));
+        KEYS.put("categorical", (c, v, w) -> c.categorical = strings(v, w));
+        KEYS.put("missing", (c, v, w) -> c.missing = string(v, w));
+        KEYS.put("holdout", (c, v, w) -> c.holdout = number(v, w));
+        KEYS.put("season", (c, v, w) -> c.season = v == null ? null : integer(v, w));
         KEYS.put("cell", (c, v, w) -> c.cell = string(v, w));
         KEYS.put("layers", (c, v, w) -> c.layers = integer(v, w));
         KEYS.put("hidden", (c, v, w) -> c.hidden = integer(v, w));
@@ -125,6 +132,25 @@ final class TrainSettings {
             return v.toString();
         }
         throw new UserError(where + ": expected a string, got " + describe(v));
+    }
+
+    /** A list of names: a JSON array of strings, or one string of comma-separated names. */
+    private static java.util.List<String> strings(Object v, String where) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof java.util.List<?> l) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (Object o : l) {
+                out.add(string(o, where));
+            }
+            return java.util.List.copyOf(out);
+        }
+        String s = string(v, where).strip();
+        if (s.startsWith("[") && s.endsWith("]")) { // flat YAML's [a, b]
+            s = s.substring(1, s.length() - 1);
+        }
+        return java.util.Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
     }
 
     private static Path path(Object v, String where) {

@@ -33,6 +33,22 @@ public final class TrainConfig {
     /** A model to continue training (its architecture and vocabulary are kept). */
     public Path initModel;
 
+    // data: CSV time series (a forecaster)
+    /** CSV file of a time series. */
+    public Path csv;
+    /** Column to forecast. */
+    public String target;
+    /** Further input columns; null: none. */
+    public java.util.List<String> features;
+    /** Columns of categories, one-hot encoded; null: none. */
+    public java.util.List<String> categorical;
+    /** Missing values: error, drop, ffill or interpolate. */
+    public String missing = "error";
+    /** Last fraction of the rows kept out of training and scored at the end. */
+    public double holdout = 0;
+    /** Season of the seasonal-naive baseline; null: from the dates or the autocorrelation. */
+    public Integer season;
+
     // model
     public String cell = "lstm";
     public int layers = 1;
@@ -90,6 +106,13 @@ public final class TrainConfig {
         m.put("val_text", valText == null ? null : valText.toString());
         m.put("eval_every", evalEvery);
         m.put("init_model", initModel == null ? null : initModel.toString());
+        m.put("csv", csv == null ? null : csv.toString());
+        m.put("target", target);
+        m.put("features", features);
+        m.put("categorical", categorical);
+        m.put("missing", missing);
+        m.put("holdout", holdout);
+        m.put("season", season);
         m.put("cell", cell);
         m.put("layers", layers);
         m.put("hidden", hidden);

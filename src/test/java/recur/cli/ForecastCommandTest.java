@@ -184,6 +184,40 @@ class ForecastCommandTest {
     }
 
     @Test
+    void csvSettingsComeFromAConfigFileAndTheRunsConfigGoesBack() throws IOException {
+        StringBuilder sb = new StringBuilder("t,y,x,weather\n");
+        for (int t = 0; t < 60; t++) {
+            sb.append(t).append(',').append(Math.sin(t * 0.5)).append(',').append(Math.cos(t * 0.5)).append(',')
+                    .append(t % 3 == 0 ? "rain" : "sun").append('\n');
+        }
+        Path data = dir.resolve("config-series.csv");
+        Files.writeString(data, sb.toString());
+        Path yaml = dir.resolve("series.yaml");
+        Path out = dir.resolve("config-run");
+        Files.writeString(yaml, "csv: " + data + "\ntarget: y\nfeatures: [x]\ncategorical: weather\nmissing: drop\n"
+                + "holdout: 0.1\nseason: 7\nhidden: 4\nwindow: 4\nbatch: 2\nsteps: 3\nworkers: 1\nout: " + out + "\n");
+        CliRun r = CliRun.of("train", "--config", yaml.toString(), "--quiet");
+        assertEquals(0, r.code(), r.toString());
+        SeriesSchema schema = SeriesSchema.fromJson(ModelFile.load(out.resolve("model.safetensors")).metadata()
+                .get(SeriesSchema.KEY), "m");
+        assertEquals(List.of("y", "x", "weather=rain", "weather=sun"), schema.channels());
+        assertEquals(7, schema.season().period());
+        assertEquals("drop", schema.columns().missing().id());
+        assertEquals(54, schema.trainRows());
+
+        // config.json names every CSV setting, so it can be passed back; the command line still wins.
+        Path again = dir.resolve("config-run-2");
+        CliRun back = CliRun.of("train", "--config", out.resolve("config.json").toString(), "--holdout", "0.2",
+                "--out", again.toString(), "--quiet");
+        assertEquals(0, back.code(), back.toString());
+        SeriesSchema schema2 = SeriesSchema.fromJson(ModelFile.load(again.resolve("model.safetensors")).metadata()
+                .get(SeriesSchema.KEY), "m");
+        assertEquals(schema.channels(), schema2.channels());
+        assertEquals(48, schema2.trainRows());
+        expectUserError(CliRun.of("train", "--config", yaml.toString(), "--missing", "guess"), "guess");
+    }
+
+    @Test
     void moreWorkersThanTheSeriesCanFeedIsOneLine() throws IOException {
         expectUserError(trainOn("w.csv", "x\n1\n2\n3\n", "--target", "x", "--window", "1", "--workers", "3"),
                 "--workers 3 needs 3 x 1 streams", "use --workers 2 or less");
