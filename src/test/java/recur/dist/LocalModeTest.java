@@ -27,6 +27,10 @@ import recur.train.Trainer;
 /** Local mode end to end: one Vert.x, a parameter server and several workers. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LocalModeTest {
+    /** Where heavy work lives: kernels, the network, optimizers, checkpoint and model files. */
+    private static final java.util.regex.Pattern HEAVY =
+            java.util.regex.Pattern.compile("recur\\.(math|nn|optim|io|train)\\.|recur\\.dist\\.(Checkpoints|ServerModel|ShardCompute)");
+
 
     @TempDir
     Path tmp;
@@ -112,12 +116,42 @@ class LocalModeTest {
                 .setBlockedThreadCheckInterval(10).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
         Vertx vertx = Nodes.local(opts);
         List<String> blocked = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean canarySeen = new java.util.concurrent.atomic.AtomicBoolean();
+        // A 50 ms block alone can be the machine (a GC pause, the thread descheduled on a loaded CI box);
+        // what must never happen is heavy work on an event loop. So a block counts when the blocked
+        // thread is, at that moment, inside the math, the model, the optimizer or file I/O.
         ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(e -> {
             if (e.thread().getName().contains("eventloop")) {
-                blocked.add(e.thread().getName() + " blocked " + e.duration() / 1_000_000 + " ms");
+                StackTraceElement[] stack = e.thread().getStackTrace();
+                boolean canaryRunning = java.util.Arrays.stream(stack)
+                        .anyMatch(f -> f.getClassName().startsWith(LocalModeTest.class.getName()));
+                if (canaryRunning) {
+                    canarySeen.set(true);
+                    return;
+                }
+                for (StackTraceElement frame : stack) {
+                    if (HEAVY.matcher(frame.getClassName()).lookingAt()) {
+                        blocked.add(e.thread().getName() + " blocked " + e.duration() / 1_000_000 + " ms in "
+                                + frame);
+                        break;
+                    }
+                }
             }
         });
         try {
+            // Canary: heavy math run on an event loop on purpose must be caught, or this test proves nothing.
+            java.util.concurrent.CompletableFuture<Void> canary = new java.util.concurrent.CompletableFuture<>();
+            vertx.runOnContext(v -> {
+                float[] m = new float[256 * 256];
+                long end = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < end) {
+                    recur.math.Kernels.get().gemm(m, 0, 256, m, 0, 256, m, 0, 256, 256, 256, 256);
+                }
+                canary.complete(null);
+            });
+            canary.get(10, TimeUnit.SECONDS);
+            assertTrue(canarySeen.get(), "the blocked-thread check did not see 300 ms of math on an event loop");
+
             TrainConfig c = DistFixtures.config(2, 8, 25, tmp.resolve("run"));
             c.hidden = 96;
             c.checkpointEvery = 5;
