@@ -33,6 +33,7 @@ final class Progress implements TrainingListener {
     private long lastLiveNanos;
     private int liveWidth;
     private StepStats last;
+    private double validationLoss = Double.NaN;
 
     Progress(PrintStream out, Mode mode, long totalSteps, int logEvery) {
         this.out = out;
@@ -83,6 +84,11 @@ final class Progress implements TrainingListener {
         }
     }
 
+    /** The latest validation loss, shown in the progress line and the JSON step events from now on. */
+    void validation(double loss) {
+        validationLoss = loss;
+    }
+
     /** Ends the live line so that what follows starts on a fresh line. */
     void finish() {
         if (mode == Mode.LIVE && liveWidth > 0) {
@@ -126,8 +132,9 @@ final class Progress implements TrainingListener {
 
     private String line(StepStats s) {
         int digits = Long.toString(totalSteps).length();
-        return String.format(Locale.ROOT, "step %" + digits + "d/%d  loss %.4f  %s tok/s  |g| %s  ETA %s",
-                s.step(), totalSteps, smoothedLoss(), compact(tokensPerSecond()),
+        String val = Double.isNaN(validationLoss) ? "" : String.format(Locale.ROOT, "  val %.4f", validationLoss);
+        return String.format(Locale.ROOT, "step %" + digits + "d/%d  loss %.4f%s  %s tok/s  |g| %s  ETA %s",
+                s.step(), totalSteps, smoothedLoss(), val, compact(tokensPerSecond()),
                 Double.isFinite(s.gradNorm()) ? String.format(Locale.ROOT, "%.3g", s.gradNorm()) : "nan",
                 duration(etaSeconds(s.step())));
     }
@@ -139,6 +146,9 @@ final class Progress implements TrainingListener {
         m.put("steps", totalSteps);
         m.put("loss", finite(s.loss()));
         m.put("smoothed_loss", finite(smoothedLoss()));
+        if (!Double.isNaN(validationLoss)) {
+            m.put("val_loss", finite(validationLoss));
+        }
         m.put("tokens", tokens);
         m.put("tokens_per_s", finite(tokensPerSecond()));
         m.put("grad_norm", finite(s.gradNorm()));

@@ -165,10 +165,11 @@ final class TextTraining {
             // checkpoint; params holds the latest weights whenever the listener is called.
             try {
                 TrainingListener listener = s -> {
-                    progress.onStep(s);
                     if (validation != null && s.step() % every == 0) {
                         validation.check(s.step(), params, provenance, mode);
+                        progress.validation(validation.last());
                     }
+                    progress.onStep(s);
                 };
                 ShardData data = d.task == Task.LM ? new ShardData.Tokens(d.trainTokens)
                         : new ShardData.Labelled(d.trainSeqs, c.seed);

@@ -125,7 +125,7 @@ final class Validation {
             }
             e.put("best", better);
             out.println(Json.write(e));
-        } else if (mode != Progress.Mode.QUIET) {
+        } else if (mode == Progress.Mode.PLAIN) { // on a terminal the live line shows it
             String extra = spec.task() == Task.LM ? String.format(Locale.ROOT, " nats/%s (perplexity %.2f)", unit, Math.exp(r[0]))
                     : String.format(Locale.ROOT, " nats/sequence, accuracy %.1f%%", 100 * r[1]);
             out.println(String.format(Locale.ROOT, "step %d: validation loss %.4f%s%s", step, r[0], extra,

@@ -42,6 +42,8 @@ class WordLevelTest {
                 "--lr", "1e-2", "--val-fraction", "0.1", "--eval-every", "50", "--seed", "4", "--out", run.toString());
         assertEquals(0, trained.code(), trained.toString());
         assertTrue(trained.out().contains("step 50: validation loss"), trained.out());
+        assertTrue(trained.out().lines().anyMatch(l -> l.startsWith("step") && l.contains("  val ")),
+                "the progress line carries the validation loss: " + trained.out());
         var model = ModelFile.load(run.resolve("model.safetensors"));
         assertEquals("word", model.metadata().get("tokenizer"));
         assertEquals(60, model.spec().vocabSize());
