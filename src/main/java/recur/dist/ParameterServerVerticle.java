@@ -122,7 +122,13 @@ public final class ParameterServerVerticle extends VerticleBase {
     private long tokensSeen;
     private double lastLoss = Double.NaN;
     private long roundRejected;
-    private double lastRoundMs;       // for the re-send timeout
+    /**
+     * Recent round times (ms), for the re-send timeout. The timeout follows the fastest of them: a
+     * round that waited for a lost message is slow, and scaling the timeout with it made the next wait
+     * longer still (a run with 10% loss stalled this way).
+     */
+    private final double[] recentRoundMs = new double[8];
+    private int rounds;
     private final boolean bf16;
     private int[] slices;             // parameter slice bounds (ParamSlices) when sharded, else null
 
@@ -369,7 +375,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (finished || !started) {
             return;
         }
-        long after = Math.max(setup.timing().requestTimeout().toNanos(), (long) (4e6 * lastRoundMs));
+        long after = Math.max(setup.timing().requestTimeout().toNanos(), (long) (4e6 * fastestRecentRoundMs()));
         for (Member m : members.values()) {
             if (m.busy && m.lastSent != null && now - m.sentAt > after) {
                 LOG.info("worker {}: no push for version {} after {} ms; sending its weights again", m.id,
@@ -378,6 +384,14 @@ public final class ParameterServerVerticle extends VerticleBase {
                 vertx.eventBus().send(m.address, m.lastSent.asResend());
             }
         }
+    }
+
+    private double fastestRecentRoundMs() {
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < Math.min(rounds, recentRoundMs.length); i++) {
+            min = Math.min(min, recentRoundMs[i]);
+        }
+        return rounds == 0 ? 0 : min;
     }
 
     private void memberLost(Member m, String why) {
@@ -777,7 +791,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         version = u.version();
         tokensSeen += a.tokens();
         lastLoss = a.loss();
-        lastRoundMs = a.roundMs();
+        recentRoundMs[rounds++ % recentRoundMs.length] = a.roundMs();
         weights = new WeightsMessage(version, a.wireParams(), List.of(), List.of(), false, false);
         if (version >= cfg.steps) {
             finish(false);
