@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Settings of the default job (used when no text is given, unless set by --config or the command line). */
     static final Map<String, Object> DEFAULT_JOB = Map.of(
-            "cell", "lstm", "hidden", 128, "embedding", 32, "window", 64, "batch", 32, "steps", 1200L,
+            "cell", "lstm", "hidden", 128, "embedding", 32, "window", 64, "batch", 32, "steps", 4000L,
             "lr", 3e-3, "schedule", "cosine:warmup=50:min=3e-4", "out", "runs/latest");
 
     @ParentCommand
