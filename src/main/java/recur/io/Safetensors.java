@@ -12,10 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -406,12 +403,8 @@ public final class Safetensors {
      */
     public static void write(Path path, Map<String, String> metadata, Map<String, Tensor> tensors) {
         byte[] header = header(metadata, tensors);
-        Path abs = path.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            AtomicFiles.replace(path, ch -> {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, len);
                 writeFully(ch, ByteBuffer.wrap(header));
@@ -419,25 +412,9 @@ public final class Safetensors {
                 for (Tensor t : tensors.values()) {
                     writeData(ch, buf, t);
                 }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system cannot rename atomically in " + dir, e);
-            }
-            tmp = null;
-            forceDirectory(dir);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(path + ": cannot write: " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
         }
     }
 
@@ -529,12 +506,4 @@ public final class Safetensors {
         }
     }
 
-    /** fsync the directory so the rename itself is durable (Linux/macOS; silently skipped where unsupported). */
-    private static void forceDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // Windows and some file systems cannot open directories; the data itself is already forced.
-        }
-    }
 }
