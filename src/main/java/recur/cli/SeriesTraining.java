@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import recur.io.ModelFile;
 import recur.data.CsvTable;
 import recur.data.MissingPolicy;
 import recur.data.Normalizer;
@@ -141,9 +142,33 @@ final class SeriesTraining {
             meta.put("batch", Integer.toString(c.batch));
             meta.put("workers", Integer.toString(c.cluster ? c.expectWorkers : c.workers));
             meta.put(SeriesSchema.KEY, schema.toJson());
+            // With a hold-out, it is scored every --eval-every versions (default: a tenth of the run) and
+            // the best model so far is kept as best.safetensors, as for text.
+            long every = c.evalEvery > 0 ? c.evalEvery : Math.max(1, c.steps / 10);
+            Path bestPath = c.out.resolve("best.safetensors");
+            double[] best = {Double.POSITIVE_INFINITY};
+            TrainingListener listener = st -> {
+                if (trainRows < n && st.step() % every == 0) {
+                    SeriesEval.Result r = SeriesEval.evaluate(new SeriesModel(bestPath, spec, params, schema), series,
+                            trainRows, schema.season().period());
+                    progress.validation(r.mae());
+                    if (r.mae() < best[0]) {
+                        best[0] = r.mae();
+                        Map<String, String> bm = new LinkedHashMap<>(meta);
+                        bm.put("trained_steps", Long.toString(st.step()));
+                        bm.put("val_mae", String.format(Locale.ROOT, "%.6f", r.mae()));
+                        ModelFile.save(bestPath, spec, params.clone(), bm);
+                    }
+                    if (mode == Progress.Mode.PLAIN) {
+                        o.println(String.format(Locale.ROOT, "step %d: hold-out MAE %.4f%s", st.step(), r.mae(),
+                                r.mae() == best[0] ? ", best so far (saved " + bestPath.getFileName() + ")" : ""));
+                    }
+                }
+                progress.onStep(st);
+            };
             TrainingOutcome outcome;
             try {
-                outcome = cmd.runTraining(new TrainingJob(c, spec, params, data), config, meta, progress::onStep, stop);
+                outcome = cmd.runTraining(new TrainingJob(c, spec, params, data), config, meta, listener, stop);
             } finally {
                 progress.finish();
             }

@@ -55,7 +55,23 @@ class ForecastCommandTest {
         model = run.resolve("model.safetensors");
         trained = CliRun.of("train", "--csv", csv.toString(), "--target", "Level, m", "--holdout", "0.2",
                 "--cell", "gru", "--hidden", "16", "--window", "32", "--batch", "8", "--steps", "300", "--lr", "0.01",
-                "--seed", "1", "--quiet", "--out", run.toString());
+                "--seed", "1", "--eval-every", "30", "--quiet", "--out", run.toString());
+    }
+
+    /** The hold-out is scored during training (every 30 versions here) and the best model is kept. */
+    @Test
+    void holdOutIsScoredDuringTrainingAndTheBestModelKept() {
+        assertEquals(0, trained.code(), trained.toString());
+        ModelFile.LoadedModel best = ModelFile.load(run.resolve("best.safetensors"));
+        double bestMae = Double.parseDouble(best.metadata().get("val_mae"));
+        long bestStep = Long.parseLong(best.metadata().get("trained_steps"));
+        assertTrue(bestStep % 30 == 0 && bestStep <= 300, "best at step " + bestStep);
+        // eval of best.safetensors on the same hold-out reproduces the MAE it was kept for.
+        CliRun r = CliRun.of("eval", "--model", run.resolve("best.safetensors").toString(), "--csv", csv.toString(),
+                "--holdout", "0.2", "--json");
+        assertEquals(0, r.code(), r.toString());
+        double mae = ((Number) Json.parseObject(r.out().lines().toList().getLast()).get("mae")).doubleValue();
+        assertEquals(bestMae, mae, 1e-5 * Math.max(1, bestMae));
     }
 
     @Test
