@@ -1,6 +1,5 @@
 package recur.data;
 
-import recur.nn.RecurrentState;
 import recur.nn.Window;
 
 /**
@@ -15,14 +14,9 @@ import recur.nn.Window;
  * contiguous slice of the data ({@link #shard}); so N workers of B streams see exactly the data of one
  * process with N*B streams.
  */
-public final class TokenStreams implements ShardWindows {
+public final class TokenStreams extends ContiguousStreams {
     private final int[] data;       // shard-local tokens: count*L + 1 of them
-    private final int count;        // streams here, B
-    private final int length;       // pairs per stream, L
-    private final int window;       // k
     private final int unused;
-    private int position;           // pairs consumed in the current pass, 0..L-1
-    private long epoch;
 
     /**
      * @param data   tokens of this shard: at least count*length + 1
@@ -31,17 +25,12 @@ public final class TokenStreams implements ShardWindows {
      * @param window window length k
      */
     public TokenStreams(int[] data, int count, int length, int window, int unusedPairs) {
-        if (count < 1 || length < 1 || window < 1) {
-            throw new IllegalArgumentException("streams, stream length and window must be positive");
-        }
+        super(count, length, window);
         if ((long) count * length + 1 > data.length) {
             throw new IllegalArgumentException(count + " streams of " + length + " need " + ((long) count * length + 1)
                     + " tokens, the shard has " + data.length);
         }
         this.data = data;
-        this.count = count;
-        this.length = length;
-        this.window = window;
         this.unused = unusedPairs;
     }
 
@@ -73,20 +62,8 @@ public final class TokenStreams implements ShardWindows {
         return (int) Math.min(length, Integer.MAX_VALUE);
     }
 
-    /**
-     * Fills the next window (steps = min(k, pairs left in the pass)) for every stream and resets the
-     * state of all streams when a new pass over the data begins. Returns the number of steps.
-     */
     @Override
-    public int next(Window w, RecurrentState state) {
-        if (w.batch != count) {
-            throw new IllegalArgumentException("window batch " + w.batch + " but " + count + " streams");
-        }
-        if (position == 0) {
-            state.resetAll();
-        }
-        int steps = Math.min(Math.min(window, w.maxSteps), length - position);
-        w.steps = steps;
+    protected void fill(Window w, int position, int steps) {
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < count; b++) {
                 int i = b * length + position + t;
@@ -94,52 +71,11 @@ public final class TokenStreams implements ShardWindows {
                 w.targets[t * count + b] = data[i + 1];
             }
         }
-        position += steps;
-        if (position == length) {
-            position = 0;
-            epoch++;
-        }
-        return steps;
-    }
-
-    @Override
-    public int nextSteps() {
-        return Math.min(window, length - position);
-    }
-
-    @Override
-    public int streams() {
-        return count;
-    }
-
-    public int streamLength() {
-        return length;
     }
 
     /** Pairs of the data that fit no stream (fewer than the number of streams). */
     public int unusedPairs() {
         return unused;
-    }
-
-    /** Position within the current pass (for checkpoints). */
-    @Override
-    public int position() {
-        return position;
-    }
-
-    @Override
-    public long epoch() {
-        return epoch;
-    }
-
-    /** Restores a position saved with {@link #position()} and {@link #epoch()}. */
-    @Override
-    public void seek(int position, long epoch) {
-        if (position < 0 || position >= length) {
-            throw new IllegalArgumentException("stream position " + position + " outside 0.." + (length - 1));
-        }
-        this.position = position;
-        this.epoch = epoch;
     }
 
     /** The shard's tokens (to send a worker that has no copy of the data). */
