@@ -30,7 +30,7 @@ final class ErrorReport {
         int code = isUserError(e) ? USER : INTERNAL;
         String message = code == USER ? userMessage(e) : internalMessage(e);
         err.println("recur: " + oneLine(message));
-        if (debug) {
+        if (debug) { // --debug asks for the trace the one-line message hides
             e.printStackTrace(err);
         }
         err.flush();

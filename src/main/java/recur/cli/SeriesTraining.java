@@ -247,12 +247,9 @@ final class SeriesTraining {
         }
         // Every worker (shard) has --batch streams, each of at least one window.
         long fit = pairs / ((long) c.batch * c.window);
-        if (!c.cluster && c.workers == 0) {
-            c.workers = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), fit));
-        }
-        int shards = c.cluster ? c.expectWorkers : c.workers;
+        int shards = TrainCommand.resolveShards(c, fit);
         if (shards > fit) {
-            String option = c.cluster ? "--expect-workers " : "--workers ";
+            String option = TrainCommand.shardOption(c);
             throw new UserError(option + shards + " needs " + shards + " x " + c.batch + " streams of at least "
                     + c.window + " steps, but " + source + " has " + trainRows + " rows: use " + option + fit
                     + " or less, a smaller --batch or --window, or more data");

@@ -535,12 +535,9 @@ final class TextTraining {
      */
     private void checkShards(int sequences, String source) {
         long fit = Math.max(1, sequences / c.batch);
-        if (!c.cluster && c.workers == 0) {
-            c.workers = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), fit));
-        }
-        int shards = c.cluster ? c.expectWorkers : c.workers;
+        int shards = TrainCommand.resolveShards(c, fit);
         if (shards > sequences) {
-            String option = c.cluster ? "--expect-workers " : "--workers ";
+            String option = TrainCommand.shardOption(c);
             throw new UserError(option + shards + " needs at least one training sequence per worker, but " + source
                     + " gives " + sequences + ": use " + option + sequences + " or less, or more data");
         }

@@ -604,16 +604,29 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Every worker (shard) has --batch streams, each of at least one window.
         long fit = DistEngine.shardsThatFit(c, chars);
-        if (!c.cluster && c.workers == 0) {
-            c.workers = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), fit));
-        }
-        int shards = c.cluster ? c.expectWorkers : c.workers;
+        int shards = resolveShards(c, fit);
         if (shards > fit) {
-            String option = c.cluster ? "--expect-workers " : "--workers ";
+            String option = shardOption(c);
             throw new UserError(option + shards + " needs " + shards + " x " + c.batch + " streams of at least "
                     + c.window + " tokens, but " + source + " has " + chars + ": use " + option + fit
                     + " or less, a smaller --batch or --window, or more data");
         }
+    }
+
+    /**
+     * Resolves the default worker count (0: one per core, at most {@code fit} workers the data can feed)
+     * and returns the number of shards the data is cut into: the workers, or the expected cluster workers.
+     */
+    static int resolveShards(TrainConfig c, long fit) {
+        if (!c.cluster && c.workers == 0) {
+            c.workers = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), fit));
+        }
+        return c.cluster ? c.expectWorkers : c.workers;
+    }
+
+    /** The option that sets the shard count, for error messages. */
+    static String shardOption(TrainConfig c) {
+        return c.cluster ? "--expect-workers " : "--workers ";
     }
 
     static String describe(ModelSpec s, int parameters) {
