@@ -234,6 +234,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ps-shards", paramLabel = "K", description = "Split the parameters over K parameter-server shards (sync mode).")
     int psShards = D.psShards;
 
+    @Option(names = "--wire", paramLabel = "FMT", description = "Gradients and weights on the wire: f32 (default) or bf16 (half the bytes).")
+    String wire = D.wire;
+
     /** The effective configuration and where its data comes from, after merging and validation. */
     record Plan(TrainConfig config, boolean generated) {
     }
@@ -543,6 +546,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         atLeast("--checkpoint-every", c.checkpointEvery, 0);
         atLeast("--ps-shards", c.psShards, 1);
+        if (!c.wire.equals("f32") && !c.wire.equals("bf16")) {
+            throw new UserError("--wire must be f32 or bf16, got '" + c.wire + "'");
+        }
         if (c.psShards > 1 && (!c.mode.equals("sync") || c.checkpointEvery > 0 || c.resume != null)) {
             throw new UserError("--ps-shards " + c.psShards + " works in --mode sync without --checkpoint-every and "
                     + "--resume for now");

@@ -139,6 +139,7 @@ class DistTrainTest {
                 List.of("train", "--text", text.toString(), "--window", "16", "--batch", "4", "--workers", "1000"),
                 List.of("train", "--staleness", "2"),
                 List.of("train", "--mode", "asynch"),
+                List.of("train", "--wire", "fp8"),
                 List.of("train", "--cluster"),
                 List.of("train", "--expect-workers", "2"),
                 List.of("train", "--cluster", "--expect-workers", "1", "--workers", "3"),
@@ -156,6 +157,19 @@ class DistTrainTest {
         CliRun r = CliRun.of(args.toArray(String[]::new));
         assertEquals(2, r.code(), r.toString());
         TrainEvalSampleTest.assertOneLine(r);
+    }
+
+    @Test
+    void bf16OnTheWireTrainsAndIsRecorded() throws IOException {
+        Path run = dir.resolve("bf16");
+        CliRun r = train(run, "--workers", "2", "--steps", "40", "--wire", "bf16");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("bf16", Json.parseObject(Files.readString(run.resolve("config.json"))).get("wire"));
+        List<String[]> rows = rows(run);
+        int loss = List.of(rows.getFirst()).indexOf("loss");
+        double first = Double.parseDouble(rows.get(1)[loss]);
+        double last = Double.parseDouble(rows.getLast()[loss]);
+        assertTrue(last < first - 0.3, "loss falls with bf16 weights and gradients: " + first + " -> " + last);
     }
 
     @Test
