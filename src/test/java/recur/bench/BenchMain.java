@@ -35,7 +35,8 @@ public final class BenchMain {
             String len = params.getParam("len");
             String rate = "";
             if (bench.startsWith("PeakBench.")) {
-                rate = String.format(Locale.ROOT, "%.1f GFLOP/s", callsPerSecond * PeakBench.FLOPS_PER_CALL / 1e9);
+                double flops = bench.endsWith("256") ? PeakBench.FLOPS_PER_CALL_256 : PeakBench.FLOPS_PER_CALL;
+                rate = String.format(Locale.ROOT, "%.1f GFLOP/s", callsPerSecond * flops / 1e9);
             } else if (shape != null) {
                 String[] s = shape.split("x");
                 double flops = 2.0 * Long.parseLong(s[0]) * Long.parseLong(s[1]) * Long.parseLong(s[2]);
