@@ -34,8 +34,16 @@ import recur.wire.proto.SliceRequest;
  * and heartbeats are handled by their request timeouts, lost weights and gradients by the server's
  * re-send ({@link ParameterServerVerticle}).
  *
- * <p>Call order: {@link #install} once per Vert.x instance (every JVM of a cluster installs its own),
- * before deploying the verticles.
+ * <p>One JVM per node (cluster mode): {@link #installPerNode} splits the same path between the two
+ * JVMs. The sender's outbound interceptor takes the outgoing side, latency, jitter and loss; the
+ * receiver's inbound interceptor takes the incoming side when the message arrives. Each JVM draws from
+ * its own seeded RNG. The stop message is passed on at once there (the server closes its node right
+ * after sending it). Bytes: {@link #bytes()} counts what this JVM sends and {@link #bytesFromWorkers()}
+ * what it receives from workers, so at the parameter server's JVM their sum is every message of the run
+ * (workers only talk to the server), the same count as {@link #install} gives in local mode.
+ *
+ * <p>Call order: {@link #install} or {@link #installPerNode} once per Vert.x instance, before
+ * deploying the verticles.
  */
 public final class NetworkEmulator {
     private static final String PS = "ps";
@@ -43,23 +51,41 @@ public final class NetworkEmulator {
     private final Vertx vertx;
     private final NetworkProfile profile;
     private final SplittableRandom random;
+    private final boolean perNode;
     private final Map<String, Long> txFree = new HashMap<>();   // node -> nanoTime its outgoing side is free
     private final Map<String, Long> rxFree = new HashMap<>();   // node -> nanoTime its incoming side is free
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong bytesFromWorkers = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong delayNanos = new AtomicLong();
 
-    private NetworkEmulator(Vertx vertx, NetworkProfile profile, long seed) {
+    private NetworkEmulator(Vertx vertx, NetworkProfile profile, long seed, boolean perNode) {
         this.vertx = vertx;
         this.profile = profile;
         this.random = new SplittableRandom(seed);
+        this.perNode = perNode;
     }
 
-    /** Adds the interceptor to {@code vertx}'s event bus; returns the emulator (for its counters). */
+    /**
+     * All nodes in one Vert.x (local mode): adds the outbound interceptor that emulates the whole path;
+     * returns the emulator (for its counters).
+     */
     public static NetworkEmulator install(Vertx vertx, NetworkProfile profile, long seed) {
-        NetworkEmulator e = new NetworkEmulator(vertx, profile, seed);
+        NetworkEmulator e = new NetworkEmulator(vertx, profile, seed, false);
         vertx.eventBus().addOutboundInterceptor(e::intercept);
+        return e;
+    }
+
+    /**
+     * This Vert.x is one node of a cluster (one JVM per node): the outbound interceptor emulates the
+     * sending half of each path, the inbound interceptor the receiving half (see the class comment).
+     * Give every node its own {@code seed}.
+     */
+    public static NetworkEmulator installPerNode(Vertx vertx, NetworkProfile profile, long seed) {
+        NetworkEmulator e = new NetworkEmulator(vertx, profile, seed, true);
+        vertx.eventBus().addOutboundInterceptor(e::intercept);
+        vertx.eventBus().addInboundInterceptor(e::receive);
         return e;
     }
 
@@ -72,9 +98,14 @@ public final class NetworkEmulator {
         return messages.get();
     }
 
-    /** Wire bytes of the messages seen. */
+    /** Wire bytes of the messages seen (sent from this JVM). */
     public long bytes() {
         return bytes.get();
+    }
+
+    /** Per node only: wire bytes this JVM received from workers (always 0 with {@link #install}). */
+    public long bytesFromWorkers() {
+        return bytesFromWorkers.get();
     }
 
     public long dropped() {
@@ -97,14 +128,42 @@ public final class NetworkEmulator {
             return;
         }
         boolean stop = body instanceof WeightsMessage w && w.stop();
+        if (stop && perNode) {
+            // Not delayed either: the server closes its node right after sending it, cancelling pending timers.
+            ctx.next();
+            return;
+        }
         long delay;
         synchronized (this) {
             if (!stop && profile.loss() > 0 && random.nextDouble() < profile.loss()) {
                 dropped.incrementAndGet();
                 return;
             }
-            delay = schedule(sender(to, body), receiver(to), size);
+            delay = perNode ? scheduleSend(sender(to, body), size) : schedule(sender(to, body), receiver(to), size);
         }
+        deliverAfter(ctx, delay);
+    }
+
+    /** Per node: the receiving half, on the receiver's context (so the timer fires there too). */
+    private <T> void receive(DeliveryContext<T> ctx) {
+        Object body = ctx.message().body(); // a clustered message decodes its body lazily; ctx.body() may be null
+        String to = ctx.message().address();
+        long size = WireSizes.of(body);
+        if (!sender(to, body).startsWith(PS)) {
+            bytesFromWorkers.addAndGet(size);
+        }
+        if (profile.passThrough() || body instanceof WeightsMessage w && w.stop()) {
+            ctx.next();
+            return;
+        }
+        long delay;
+        synchronized (this) {
+            delay = scheduleReceive(receiver(to), size);
+        }
+        deliverAfter(ctx, delay);
+    }
+
+    private <T> void deliverAfter(DeliveryContext<T> ctx, long delay) {
         delayNanos.addAndGet(delay);
         long ms = Math.round(delay / 1e6);
         if (ms < 1) {
@@ -112,6 +171,27 @@ public final class NetworkEmulator {
         } else {
             vertx.setTimer(ms, t -> ctx.next());
         }
+    }
+
+    /** Per node, sending half: nanoseconds until the message reaches the receiver's JVM. */
+    private long scheduleSend(String from, long size) {
+        long now = System.nanoTime();
+        long transfer = (long) (profile.transferSeconds(size) * 1e9);
+        long sent = Math.max(now, txFree.getOrDefault(from, now)) + transfer;
+        txFree.put(from, sent);
+        double jitter = profile.jitterMs() == 0 ? 0 : random.nextDouble(-profile.jitterMs(), profile.jitterMs());
+        return sent + (long) (Math.max(0, profile.latencyMs() + jitter) * 1e6) - now;
+    }
+
+    /** Per node, receiving half: nanoseconds until the message has crossed the receiver's incoming side. */
+    private long scheduleReceive(String to, long size) {
+        long now = System.nanoTime();
+        long transfer = (long) (profile.transferSeconds(size) * 1e9);
+        long received = Math.max(now, to == null ? now : rxFree.getOrDefault(to, now)) + transfer;
+        if (to != null) {
+            rxFree.put(to, received);
+        }
+        return received - now;
     }
 
     /** Nanoseconds from now until the message is delivered; advances the two links' clocks. */

@@ -19,9 +19,13 @@ class NetworkEmulatorTest {
     private static final String WORKER = "recur.t.worker.a";
 
     private static GradientMessage gradient(int floats) {
+        return gradient(0, floats);
+    }
+
+    private static GradientMessage gradient(int worker, int floats) {
         float[] g = new float[floats];
         java.util.Arrays.fill(g, 0.1f); // not a bf16 value: 4 bytes each on the wire
-        return new GradientMessage(0, 0, g, 1, 1, 0, 0, 1, 0, 0, List.of());
+        return new GradientMessage(worker, 0, g, 1, 1, 0, 0, 1, 0, 0, List.of());
     }
 
     /** Sends {@code count} messages at once from the "server" to one worker; seconds until the last arrives. */
@@ -78,6 +82,59 @@ class NetworkEmulatorTest {
         for (int i = 1; i < t.length; i++) {
             assertTrue(t[i] >= t[i - 1], "messages on one link arrive in order");
         }
+    }
+
+    /**
+     * Per node (one JVM per node), in one Vert.x: {@code senders} workers each push one gradient of
+     * {@code floats} values at once to the server; seconds until each arrives.
+     */
+    private static double[] pushFromWorkersPerNode(NetworkProfile p, int senders, int floats) throws Exception {
+        Vertx vertx = Nodes.local();
+        try {
+            NetworkEmulator net = NetworkEmulator.installPerNode(vertx, p, 1);
+            Promise<Void> all = Promise.promise();
+            double[] arrivals = new double[senders];
+            int[] seen = {0};
+            long[] t0 = {0};
+            vertx.eventBus().<GradientMessage>consumer("recur.t.ps.push", m -> {
+                arrivals[seen[0]++] = (System.nanoTime() - t0[0]) / 1e9;
+                if (seen[0] == senders) {
+                    all.complete();
+                }
+            }).completion().await();
+            vertx.runOnContext(v -> {
+                t0[0] = System.nanoTime();
+                for (int i = 0; i < senders; i++) {
+                    vertx.eventBus().send("recur.t.ps.push", gradient(i, floats));
+                }
+            });
+            all.future().await(20, TimeUnit.SECONDS);
+            assertTrue(net.bytesFromWorkers() > (long) senders * floats * 4, "the server counts what workers send it");
+            return arrivals;
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    @Test
+    void perNodeTheReceiverQueuesOnItsIncomingSide() throws Exception {
+        // 8 workers send 250 KB each at 80 Mbit/s (25 ms a message): their outgoing sides work in
+        // parallel, so all arrive after ~25 ms; the server's incoming side then takes them one after
+        // another, the last after ~25 + 8 x 25 = 225 ms (without the inbound half: ~25 ms).
+        double[] t = pushFromWorkersPerNode(NetworkProfile.parse("bandwidth=80mbit"), 8, 62_500);
+        java.util.Arrays.sort(t);
+        double one = 250_064 * 8 / 80e6;
+        double expected = one + 8 * one;
+        assertTrue(Math.abs(t[7] - expected) < 0.2 * expected, "last arrival after " + t[7] + " s, expected " + expected);
+        assertTrue(t[0] >= 2 * one * 0.95, "first arrival after " + t[0] + " s: both sides of its link, " + 2 * one);
+    }
+
+    @Test
+    void perNodeLatencyIsAddedOnceWithinTolerance() throws Exception {
+        double[] t = pushFromWorkersPerNode(NetworkProfile.parse("latency=40ms"), 9, 10);
+        java.util.Arrays.sort(t);
+        assertTrue(t[0] >= 0.039, "first arrival after " + t[0] + " s, expected at least 0.040");
+        assertTrue(t[t.length / 2] < 0.040 + 0.040, "median arrival after " + t[t.length / 2] + " s, expected ~0.040");
     }
 
     @Test
