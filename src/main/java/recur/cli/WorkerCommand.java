@@ -2,6 +2,7 @@ package recur.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
@@ -10,6 +11,8 @@ import picocli.CommandLine.ParentCommand;
 import recur.dist.ClusterConfigs;
 import recur.dist.ClusterOptions;
 import recur.dist.ClusterWorker;
+import recur.dist.NetworkEmulator;
+import recur.dist.NetworkProfile;
 
 /**
  * {@code recur worker --cluster}: one worker of a cluster run. It needs neither data nor model
@@ -25,6 +28,7 @@ import recur.dist.ClusterWorker;
         footer = {
             "  recur worker --cluster                          on the server's machine (127.0.0.1)",
             "  recur worker --cluster --cluster-config hosts.xml --cluster-name run1 --cluster-host 10.0.0.2",
+            "  recur worker --cluster --network lan-10g --network-seed 2   emulate this worker's link",
             "",
             "Use the same --cluster-name (and a --cluster-config listing the same",
             "machines) as the server."})
@@ -50,6 +54,20 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--wait", paramLabel = "SECONDS", description = "Give up when no server has taken this worker after SECONDS.")
     int waitSeconds = 120;
 
+    @Option(names = "--network", paramLabel = "PROFILE", description = {"Emulate this worker's own link: loopback, "
+            + "lan-10g, dc-25g, wan, or latency=..,jitter=..,bandwidth=..,loss=.. Its outgoing side, latency, jitter "
+            + "and loss apply to what it sends, its incoming side to what it receives; the server's side of each "
+            + "path is emulated only where the server runs an emulator too (recur experiment scaling --cluster)."})
+    String network = "loopback";
+
+    @Option(names = "--network-seed", paramLabel = "S", description = "Seed of this worker's emulated jitter and losses "
+            + "(give each worker its own).")
+    long networkSeed = 1;
+
+    @Option(names = "--parent", paramLabel = "PID", description = "End when process PID ends (for a launcher that "
+            + "starts workers, such as 'recur experiment scaling --cluster').")
+    Long parentPid;
+
     @Option(names = "--debug", description = "Show the stack trace of an error.")
     boolean debug;
 
@@ -62,18 +80,44 @@ final class WorkerCommand implements Callable<Integer> {
             throw new UserError("--wait must be at least 1 second, got " + waitSeconds);
         }
         DistEngine.checkClusterConfig(clusterConfig, "--cluster-config");
+        NetworkProfile profile;
+        try {
+            profile = NetworkProfile.parse(network);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--network: " + e.getMessage());
+        }
+        if (parentPid != null) {
+            endWithParent(parentPid);
+        }
         String name = clusterName != null ? clusterName : ClusterConfigs.DEFAULT_NAME;
-        main.context.out().println("worker: joining cluster " + name + " and waiting up to " + waitSeconds
-                + " s for its parameter server");
+        main.context.out().println("worker: joining cluster " + name + " (pid " + ProcessHandle.current().pid()
+                + ") and waiting up to " + waitSeconds + " s for its parameter server");
+        NetworkEmulator[] net = new NetworkEmulator[1];
         try {
             ClusterWorker.run(new ClusterOptions(clusterConfig, clusterName, clusterHost, clusterPort, null),
-                    Duration.ofSeconds(waitSeconds));
+                    Duration.ofSeconds(waitSeconds),
+                    vertx -> net[0] = NetworkEmulator.installPerNode(vertx, profile, networkSeed));
         } catch (TimeoutException e) {
             throw new UserError("no parameter server on cluster " + name + " took this worker within " + waitSeconds
                     + " s: start 'scripts/recur train --cluster --expect-workers N' with the same --cluster-name"
                     + " (and --cluster-config), or wait longer with --wait", e);
         }
         main.context.out().println("worker: training finished");
+        // One line a launcher can read: what this worker's emulated link carried.
+        main.context.out().printf(Locale.ROOT, "worker: network %s sent %d messages, %d bytes, dropped %d%n",
+                profile.name(), net[0].messages(), net[0].bytes(), net[0].dropped());
         return 0;
+    }
+
+    /** A worker started by a launcher must not outlive it (the launcher may be killed before it can clean up). */
+    private void endWithParent(long pid) {
+        var parent = ProcessHandle.of(pid);
+        if (parent.isEmpty() || !parent.get().isAlive()) {
+            throw new UserError("--parent " + pid + ": no such process");
+        }
+        parent.get().onExit().thenRun(() -> {
+            System.err.println("worker: process " + pid + " ended; stopping");
+            Runtime.getRuntime().halt(3);
+        });
     }
 }

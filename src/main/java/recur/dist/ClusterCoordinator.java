@@ -2,6 +2,9 @@ package recur.dist;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import recur.train.StepStats;
@@ -22,6 +25,17 @@ public final class ClusterCoordinator {
      */
     public static DistResult train(DistJob job, ClusterOptions options, Consumer<StepStats> listener,
                                    BooleanSupplier stop) throws Exception {
+        return train(job, options, listener, stop, vertx -> { }, Promise.<Void>promise().future());
+    }
+
+    /**
+     * As {@link #train(DistJob, ClusterOptions, Consumer, BooleanSupplier)}; {@code prepare} sees the
+     * clustered Vert.x before the server is deployed (to install a {@link NetworkEmulator}, say), and
+     * the run is abandoned with {@code abort}'s failure when that fails first (a worker process the
+     * caller started has died, say).
+     */
+    public static DistResult train(DistJob job, ClusterOptions options, Consumer<StepStats> listener,
+                                   BooleanSupplier stop, Consumer<Vertx> prepare, Future<Void> abort) throws Exception {
         TrainConfig c = job.config();
         if (c.expectWorkers < 1) {
             throw new IllegalArgumentException("cluster mode needs --expect-workers N (N >= 1), got " + c.expectWorkers);
@@ -42,8 +56,18 @@ public final class ClusterCoordinator {
                     server.nodeLeft(e.getMember().getUuid().toString());
                 }
             });
+            prepare.accept(node.vertx());
             node.vertx().deployVerticle(server).await();
-            return server.done().await();
+            Promise<DistResult> outcome = Promise.promise();
+            server.done().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    outcome.tryComplete(ar.result());
+                } else {
+                    outcome.tryFail(ar.cause());
+                }
+            });
+            abort.onFailure(outcome::tryFail);
+            return outcome.future().await();
         } finally {
             node.vertx().close().await();
         }

@@ -1,11 +1,13 @@
 package recur.dist;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Cluster mode, worker side: a clustered Vert.x running one {@link WorkerVerticle}. It needs no data
@@ -29,9 +31,18 @@ public final class ClusterWorker {
      * server has accepted this worker within {@code waitForServer} (null: wait as long as it takes).
      */
     public static void run(ClusterOptions options, Duration waitForServer) throws Exception {
+        run(options, waitForServer, vertx -> { });
+    }
+
+    /**
+     * As {@link #run(ClusterOptions, Duration)}; {@code prepare} sees the clustered Vert.x before the
+     * worker is deployed (to install a {@link NetworkEmulator}, say).
+     */
+    public static void run(ClusterOptions options, Duration waitForServer, Consumer<Vertx> prepare) throws Exception {
         Nodes.Clustered node = Nodes.clustered(options.vertxOptions(),
                 ClusterConfigs.load(options.clusterConfig(), options.clusterName())).await();
         try {
+            prepare.accept(node.vertx());
             WorkerVerticle worker = new WorkerVerticle(new WorkerVerticle.Setup(options.addresses(), options.timing(),
                     node.nodeId(), describe()));
             node.vertx().deployVerticle(worker).await();
