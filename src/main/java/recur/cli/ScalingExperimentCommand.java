@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import recur.data.SyntheticText;
 import recur.dist.NetworkProfile;
+import recur.dist.ParamSlices;
 import recur.model.CellType;
 import recur.scaling.ScalingExperiment;
 import recur.scaling.ScalingReport;
@@ -25,13 +26,18 @@ import recur.scaling.ScalingRun;
         showDefaultValues = true,
         description = {"Train the same character model with each worker count, mode, cell and config on an emulated",
             "network (same token budget, data and initial weights); write scaling.csv, model.csv, throughput,",
-            "efficiency and loss plots and report.md to --out. Local mode: all workers share this machine's cores."},
+            "efficiency and loss plots and report.md to --out. Local mode: all workers are threads of this JVM;",
+            "--cluster: one JVM per worker on this machine. Either way they share this machine's cores."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  recur experiment scaling --workers 1,2,4 --modes sync,async --network lan-10g",
             "  recur experiment scaling --configs base,lr-sqrt+warmup --target-loss 2.2",
-            "  recur experiment scaling --wire bf16 --network wan,loss=0 --out runs/scaling-bf16"})
+            "  recur experiment scaling --wire bf16 --network wan,loss=0 --out runs/scaling-bf16",
+            "  recur experiment scaling --cluster --workers 1,2,4 --modes sync --network lan-10g",
+            "  recur experiment scaling --ps-shards 2 --workers 1,2,4 --modes sync"})
 final class ScalingExperimentCommand implements Callable<Integer> {
+    /** The built-in Hazelcast configuration has 20 ports: the server and at most 19 workers. */
+    static final int MAX_CLUSTER_WORKERS = 19;
 
     @ParentCommand
     ExperimentCommand parent;
@@ -59,10 +65,11 @@ final class ScalingExperimentCommand implements Callable<Integer> {
     @Option(names = "--wire", paramLabel = "FMT", description = "f32 or bf16 gradients and weights.")
     String wire = "f32";
 
-    @Option(names = "--ps-shards", paramLabel = "K", description = "Parameter-server shards (only 1 is implemented).")
+    @Option(names = "--ps-shards", paramLabel = "K", description = "Parameter-server shards (K > 1: sync mode only).")
     int psShards = 1;
 
-    @Option(names = "--cluster", description = "One JVM per worker (not implemented yet).")
+    @Option(names = "--cluster", description = {"Cluster mode on this machine: this JVM runs the parameter server, each "
+            + "worker its own JVM (Hazelcast on 127.0.0.1, worker logs in runs/<setting>/worker-i.log)."})
     boolean cluster;
 
     @Option(names = "--target-loss", paramLabel = "X",
@@ -91,12 +98,10 @@ final class ScalingExperimentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (cluster) {
-            throw new UserError("--cluster is not implemented for the scaling experiment yet; run it in local mode "
-                    + "(use --network to emulate machines)");
-        }
-        if (psShards != 1) {
-            throw new UserError("--ps-shards: only 1 parameter server is implemented yet, got " + psShards);
+        ExperimentCommand.atLeast("--ps-shards", psShards, 1);
+        if (psShards > 1 && modes.contains("async")) {
+            throw new UserError("--ps-shards " + psShards + " works in sync mode only; use --modes sync (or "
+                    + "--ps-shards 1 for async)");
         }
         if (!wire.equals("f32") && !wire.equals("bf16")) {
             throw new UserError("--wire must be f32 or bf16, got '" + wire + "'");
@@ -115,6 +120,10 @@ final class ScalingExperimentCommand implements Callable<Integer> {
         }
         for (int n : workers) {
             ExperimentCommand.atLeast("--workers", n, 1);
+            if (cluster && n > MAX_CLUSTER_WORKERS) {
+                throw new UserError("--cluster runs at most " + MAX_CLUSTER_WORKERS + " workers on this machine (the "
+                        + "built-in cluster configuration has 20 Hazelcast ports on 127.0.0.1), got " + n);
+            }
         }
         NetworkProfile net;
         try {
@@ -126,7 +135,7 @@ final class ScalingExperimentCommand implements Callable<Integer> {
         double target = targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss;
         var s = new ScalingExperiment.Settings(List.copyOf(workers), List.copyOf(modes), List.copyOf(staleness),
                 List.copyOf(cells), List.copyOf(configs), net, wire, target, hidden, embedding, window, batch, lr,
-                tokens, evals, data, 0.05, seed);
+                tokens, evals, data, 0.05, seed, cluster, psShards);
         try {
             for (String c : configs) {
                 recur.scaling.ScalingExperiment.checkConfig(c);
@@ -134,28 +143,45 @@ final class ScalingExperimentCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--configs: " + e.getMessage());
         }
+        long params = ScalingExperiment.parameterCount(s, data);
+        for (String c : cells) {
+            long p = ScalingExperiment.parameterCount(s, data, c);
+            if (psShards > 1 && p < (long) psShards * ParamSlices.ALIGN) {
+                throw new UserError("--ps-shards " + psShards + " needs at least " + psShards * ParamSlices.ALIGN
+                        + " parameters (" + ParamSlices.ALIGN + " a shard); the " + c + " model has " + p
+                        + ": use fewer shards or a larger --hidden");
+            }
+        }
         var o = parent.main.context.out();
         Path dir = ExperimentCommand.outDir(out);
         int cores = Runtime.getRuntime().availableProcessors();
         o.printf(Locale.ROOT, "scaling experiment: workers %s, modes %s, cells %s, configs %s, network %s, wire %s, "
-                + "%,d tokens a run, %d cores%n", workers, modes, cells, configs, net, wire, tokens, cores);
+                + "%,d tokens a run, %s, %d parameter-server shard%s, %d cores%s%n", workers, modes, cells, configs,
+                net, wire, tokens, cluster ? "one JVM per worker (cluster)" : "one JVM (local)", psShards,
+                psShards == 1 ? "" : "s", cores, cluster ? " shared by the worker JVMs and the server" : "");
         long t0 = System.nanoTime();
-        List<ScalingRun> runs = ScalingExperiment.run(s, Validation::lmLoss, dir, r -> {
-            o.printf(Locale.ROOT, "  %-28s %3d workers  %8.0f tokens/s  val loss %.3f  %.1fs  (round %.1f ms: compute %.1f,"
-                    + " comm %.1f, wait %.1f, apply %.1f)%n", r.key(), r.workers(), r.tokensPerSecond(),
-                    r.finalValLoss(), r.seconds(), r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(), r.applyMs());
-            o.flush();
-        });
+        List<ScalingRun> runs;
+        try {
+            runs = ScalingExperiment.run(s, Validation::lmLoss, dir, r -> {
+                o.printf(Locale.ROOT, "  %-28s %3d workers  %8.0f tokens/s  val loss %.3f  %.1fs  (round %.1f ms: "
+                        + "compute %.1f, comm %.1f, wait %.1f, apply %.1f)%n", r.key(), r.workers(),
+                        r.tokensPerSecond(), r.finalValLoss(), r.seconds(), r.roundMs(), r.computeMs(), r.commMs(),
+                        r.waitMs(), r.applyMs());
+                o.flush();
+            });
+        } catch (ScalingExperiment.RunFailed e) {
+            throw new UserError(e.getMessage(), e);
+        }
         if (targetLoss == null) {
             target = runs.stream().mapToDouble(ScalingRun::finalValLoss).max().orElse(Double.NaN);
             double t = target;
             runs = runs.stream().map(r -> ScalingExperiment.withTarget(r, t)).toList();
         }
-        long params = ScalingExperiment.parameterCount(s, data);
         String command = String.format(Locale.ROOT, "recur experiment scaling --workers %s --modes %s --staleness %s "
                 + "--cells %s --configs %s --network %s --wire %s --tokens %d --hidden %d --window %d --batch %d --lr %s%s",
                 join(workers), String.join(",", modes), join(staleness), String.join(",", cells), String.join(",", configs),
-                network, wire, tokens, hidden, window, batch, lr, targetLoss == null ? "" : " --target-loss " + targetLoss);
+                network, wire, tokens, hidden, window, batch, lr, targetLoss == null ? "" : " --target-loss " + targetLoss)
+                + (psShards > 1 ? " --ps-shards " + psShards : "") + (cluster ? " --cluster" : "");
         try {
             ScalingReport.write(dir, runs, params, (long) batch * window, net, cores, target, command);
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import recur.data.CharVocabulary;
@@ -23,13 +24,17 @@ import recur.model.CellType;
 import recur.model.Initializer;
 import recur.model.ModelSpec;
 import recur.model.Task;
+import recur.train.StepStats;
 import recur.train.TrainConfig;
 
 /**
- * The scaling grid: for every cell, config, mode (and staleness) and worker count, one local-mode
- * run on the emulated network with the same token budget, the same data and the same initial
- * weights; validation loss is measured on held-out text at fixed token intervals (its time is not
- * counted). See {@link ScalingReport} for what is written.
+ * The scaling grid: for every cell, config, mode (and staleness) and worker count, one run on the
+ * emulated network with the same token budget, the same data and the same initial weights, in local
+ * mode (one JVM) or cluster mode (one JVM per worker on this machine, {@link ClusterTraining}), with
+ * {@code psShards} parameter-server shards; validation loss is measured on held-out text at fixed
+ * token intervals (its time is not counted), and the clock starts when the server sends its first
+ * weights ({@link TrainingStart}), so starting JVMs and joining are not counted either. See
+ * {@link ScalingReport} for what is written.
  *
  * <p>Configs (statistical efficiency): {@code base} (the learning rate as given), {@code lr-sqrt}
  * and {@code lr-linear} (scaled by sqrt(N) or N, Goyal et al. 2017), each optionally with
@@ -48,7 +53,13 @@ public final class ScalingExperiment {
     public record Settings(List<Integer> workers, List<String> modes, List<Integer> staleness, List<String> cells,
                            List<String> configs, NetworkProfile network, String wire, double targetLoss,
                            int hidden, int embedding, int window, int batch, double lr, long tokens,
-                           int evals, String text, double valFraction, long seed) {
+                           int evals, String text, double valFraction, long seed, boolean cluster,
+                           int psShards) {
+
+        /** {@code cluster}: one JVM per worker on this machine; {@code local}: all workers in this JVM. */
+        public String deployment() {
+            return cluster ? "cluster" : "local";
+        }
     }
 
     public static List<ScalingRun> run(Settings s, Validator validator, Path out, Consumer<ScalingRun> progress)
@@ -59,13 +70,16 @@ public final class ScalingExperiment {
         int[] train = vocab.encode(text.substring(0, cut));
         int[] val = vocab.encode(text.substring(cut));
         List<ScalingRun> runs = new ArrayList<>();
+        // One random cluster name per experiment (and per run within it): two experiments never merge.
+        String clusterName = "recur-scaling-" + UUID.randomUUID().toString().substring(0, 8);
         warmUp(s, vocab, train);
         for (String cell : s.cells()) {
             for (String config : s.configs()) {
                 for (String mode : s.modes()) {
                     for (int staleness : mode.equals("async") ? s.staleness() : List.of(0)) {
                         for (int n : s.workers()) {
-                            ScalingRun r = one(s, cell, config, mode, staleness, n, vocab, train, val, validator, out);
+                            ScalingRun r = one(s, cell, config, mode, staleness, n, vocab, train, val, validator, out,
+                                    clusterName);
                             runs.add(r);
                             progress.accept(r);
                         }
@@ -80,6 +94,7 @@ public final class ScalingExperiment {
     private static void warmUp(Settings s, CharVocabulary vocab, int[] train) throws Exception {
         TrainConfig c = config(s, s.cells().getFirst(), "base", "sync", 0, 1);
         c.steps = 30;
+        c.psShards = 1;
         c.out = null;
         Vertx vertx = Nodes.local();
         try {
@@ -93,7 +108,8 @@ public final class ScalingExperiment {
     /** Throws IllegalArgumentException unless {@code config} is one of the configs described above. */
     public static void checkConfig(String config) {
         config(new Settings(List.of(1), List.of("sync"), List.of(0), List.of("lstm"), List.of(config),
-                NetworkProfile.LOOPBACK, "f32", 0, 1, 1, 1, 1, 1e-3, 1, 1, "ab", 0.5, 1), "lstm", config, "sync", 0, 2);
+                NetworkProfile.LOOPBACK, "f32", 0, 1, 1, 1, 1, 1e-3, 1, 1, "ab", 0.5, 1, false, 1), "lstm", config,
+                "sync", 0, 2);
     }
 
     /** The run with its time and tokens to {@code target} read again from its validation curve. */
@@ -108,15 +124,21 @@ public final class ScalingExperiment {
             }
         }
         return new ScalingRun(r.workers(), r.mode(), r.staleness(), r.cell(), r.config(), r.network(), r.wire(),
-                r.steps(), r.tokens(), r.seconds(), r.tokensPerSecond(), r.finalValLoss(), t, k, r.bytesPerRound(),
-                r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(), r.applyMs(), r.stalenessP50(), r.stalenessP90(),
+                r.deployment(), r.psShards(), r.steps(), r.tokens(), r.seconds(), r.tokensPerSecond(), r.finalValLoss(),
+                t, k, r.bytesPerRound(), r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(), r.applyMs(),
+                r.stalenessP50(), r.stalenessP90(),
                 r.stalenessMax(), r.rejected(), r.dropped(), r.curveSeconds(), r.curveTokens(), r.curveLoss());
     }
 
     /** P of the first cell's model on {@code text}'s vocabulary. */
     public static long parameterCount(Settings s, String text) {
+        return parameterCount(s, text, s.cells().getFirst());
+    }
+
+    /** P of {@code cell}'s model on {@code text}'s vocabulary. */
+    public static long parameterCount(Settings s, String text, String cell) {
         CharVocabulary vocab = CharVocabulary.of(text);
-        ModelSpec spec = ModelSpec.tokens(CellType.parse(s.cells().getFirst()), 1, s.hidden(), s.embedding(),
+        ModelSpec spec = ModelSpec.tokens(CellType.parse(cell), 1, s.hidden(), s.embedding(),
                 vocab.tokens(), Task.LM, vocab.size(), false);
         return Initializer.initialize(spec, 1, false).length;
     }
@@ -135,6 +157,7 @@ public final class ScalingExperiment {
         c.clipNorm = 5;
         c.seed = s.seed();
         c.wire = s.wire();
+        c.psShards = s.psShards();
         long perStep = (long) (mode.equals("sync") ? n : 1) * s.batch() * s.window();
         c.steps = Math.max(1, Math.ceilDiv(s.tokens(), perStep));
         String[] parts = config.split("\\+");
@@ -164,8 +187,8 @@ public final class ScalingExperiment {
     }
 
     private static ScalingRun one(Settings s, String cell, String config, String mode, int staleness, int n,
-                                  CharVocabulary vocab, int[] train, int[] val, Validator validator, Path out)
-            throws Exception {
+                                  CharVocabulary vocab, int[] train, int[] val, Validator validator, Path out,
+                                  String clusterName) throws Exception {
         TrainConfig c = config(s, cell, config, mode, staleness, n);
         String name = String.format("%s-%s-%s%s-w%d", cell, config.replace('+', '_'), mode,
                 mode.equals("async") ? "-s" + staleness : "", n);
@@ -181,33 +204,33 @@ public final class ScalingExperiment {
         long[] warm = {-1, 0};      // nanoTime (eval excluded) and tokens at the end of the warm-up
         long warmSteps = Math.max(1, c.steps / 10);
         curve.add(new double[] {0, 0, validator.loss(spec, job.params(), val)});
-        Vertx vertx = Nodes.local();
-        DistResult result;
-        NetworkEmulator net;
-        try {
-            net = NetworkEmulator.install(vertx, s.network(), s.seed());
-            // Re-send lost messages after 1 s (or four rounds); a dead worker after 20 s.
-            DistTiming timing = new DistTiming(Duration.ofMillis(250), Duration.ofSeconds(20), Duration.ofSeconds(1));
-            clock[0] = System.nanoTime();
-            result = LocalCluster.train(vertx, job, timing, st -> {
-                clock[2] += st.tokens();
-                if (st.step() == warmSteps) {
-                    warm[0] = System.nanoTime() - clock[1];
-                    warm[1] = clock[2];
+        TrainingStart start = new TrainingStart();
+        clock[0] = System.nanoTime();
+        boolean[] started = {false};
+        Consumer<StepStats> listener = st -> {
+            if (!started[0]) { // the clock starts when the server sent its first weights, not at deployment
+                started[0] = true;
+                clock[0] = start.nanosOr(clock[0]);
+            }
+            clock[2] += st.tokens();
+            if (st.step() == warmSteps) {
+                warm[0] = System.nanoTime() - clock[1];
+                warm[1] = clock[2];
+            }
+            if (clock[2] >= nextEval[0] || st.step() == c.steps) {
+                long t = System.nanoTime();
+                double seconds = (t - clock[0] - clock[1]) / 1e9;
+                curve.add(new double[] {seconds, clock[2], validator.loss(spec, latest, val)});
+                clock[1] += System.nanoTime() - t;
+                while (nextEval[0] <= clock[2]) {
+                    nextEval[0] += evalTokens;
                 }
-                if (clock[2] >= nextEval[0] || st.step() == c.steps) {
-                    long t = System.nanoTime();
-                    double seconds = (t - clock[0] - clock[1]) / 1e9;
-                    curve.add(new double[] {seconds, clock[2], validator.loss(spec, latest, val)});
-                    clock[1] += System.nanoTime() - t;
-                    while (nextEval[0] <= clock[2]) {
-                        nextEval[0] += evalTokens;
-                    }
-                }
-            }, () -> false).await(60, TimeUnit.MINUTES);
-        } finally {
-            vertx.close().await();
-        }
+            }
+        };
+        Trained trained = s.cluster()
+                ? trainInCluster(s, job, clusterName + "-" + name, start, listener)
+                : trainLocally(s, job, start, listener);
+        DistResult result = trained.result();
         double[] last = curve.getLast();
         double seconds = last[0];
         double trainSeconds = (clock[0] + (long) (seconds * 1e9) - warm[0]) / 1e9;
@@ -222,10 +245,58 @@ public final class ScalingExperiment {
             }
         }
         MetricsSummary m = MetricsSummary.read(c.out.resolve("metrics.csv"));
-        return new ScalingRun(n, mode, staleness, cell, config, s.network().name(), s.wire(), result.version(),
-                clock[2], seconds, tps, last[2], toTarget, tokensToTarget, (double) net.bytes() / result.version(),
-                m.roundMs(), m.computeMs(), m.commMs(), m.waitMs(), m.applyMs(), m.stalenessP50(), m.stalenessP90(),
-                m.stalenessMax(), m.rejected(), net.dropped(), column(curve, 0), column(curve, 1), column(curve, 2));
+        return new ScalingRun(n, mode, staleness, cell, config, s.network().name(), s.wire(), s.deployment(),
+                c.psShards, result.version(), clock[2], seconds, tps, last[2], toTarget, tokensToTarget,
+                (double) trained.bytes() / result.version(), m.roundMs(), m.computeMs(), m.commMs(), m.waitMs(),
+                m.applyMs(), m.stalenessP50(), m.stalenessP90(), m.stalenessMax(), m.rejected(), trained.dropped(),
+                column(curve, 0), column(curve, 1), column(curve, 2));
+    }
+
+    /** How a run's training ended, with what the emulated network carried (bytes) and lost. */
+    private record Trained(DistResult result, long bytes, long dropped) {
+    }
+
+    /** Re-send lost messages after 1 s (or four rounds); a dead worker after 20 s. */
+    private static final DistTiming TIMING = new DistTiming(Duration.ofMillis(250), Duration.ofSeconds(20),
+            Duration.ofSeconds(1));
+
+    private static Trained trainLocally(Settings s, DistJob job, TrainingStart start, Consumer<StepStats> listener)
+            throws Exception {
+        Vertx vertx = Nodes.local();
+        try {
+            start.install(vertx);
+            NetworkEmulator net = NetworkEmulator.install(vertx, s.network(), s.seed());
+            DistResult r = LocalCluster.train(vertx, job, TIMING, listener, () -> false).await(60, TimeUnit.MINUTES);
+            return new Trained(r, net.bytes(), net.dropped());
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    private static Trained trainInCluster(Settings s, DistJob job, String clusterName, TrainingStart start,
+                                          Consumer<StepStats> listener) throws Exception {
+        try {
+            ClusterTraining.Outcome o = ClusterTraining.train(job, s.network(), s.seed(), clusterName,
+                    job.config().out, TIMING, start, listener);
+            return new Trained(o.result(), o.bytes(), o.dropped());
+        } catch (Exception e) {
+            throw new RunFailed("cluster run " + job.config().out.getFileName() + " failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /** A run of the grid could not finish (a worker JVM died, say); the message is one line. */
+    public static final class RunFailed extends RuntimeException {
+        RunFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static double[] column(List<double[]> rows, int i) {

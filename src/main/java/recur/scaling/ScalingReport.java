@@ -36,17 +36,47 @@ public final class ScalingReport {
      */
     static ScalingModel model(ScalingRun b, long params, long tokensPerWindow, NetworkProfile net, int cores) {
         int bytes = b.wire().equals("bf16") ? 2 : 4;
-        ScalingModel bare = new ScalingModel(b.computeMs(), 0, b.applyMs(), params, tokensPerWindow, bytes, net, 1, cores);
+        ScalingModel bare = new ScalingModel(b.computeMs(), 0, b.applyMs(), params, tokensPerWindow, bytes, net,
+                b.psShards(), cores);
         double measuredMs = (double) tokensPerWindow * b.workers() / b.tokensPerSecond() * 1e3
                 / (b.mode().equals("async") ? b.workers() : 1);
         double overhead = Math.max(0, measuredMs - bare.predict(b.workers(), b.mode()).roundMs());
-        return new ScalingModel(b.computeMs(), overhead, b.applyMs(), params, tokensPerWindow, bytes, net, 1, cores);
+        return new ScalingModel(b.computeMs(), overhead, b.applyMs(), params, tokensPerWindow, bytes, net, b.psShards(),
+                cores);
+    }
+
+    /**
+     * Where the runs ran and what shared the cores: local mode is one JVM (server and workers are
+     * threads), cluster mode is a JVM per worker plus the server's, all on this machine.
+     */
+    static String deployment(List<ScalingRun> runs, int cores) {
+        ScalingRun any = runs.getFirst();
+        boolean cluster = any.deployment().equals("cluster");
+        String where = cluster
+                ? "Deployment: cluster. Every run is N + 1 JVMs on this one machine: the parameter server in the "
+                + "experiment's JVM and one JVM per worker, joined by Hazelcast on 127.0.0.1; messages are encoded "
+                + "and cross loopback sockets, and every JVM emulates its own link. The worker JVMs and the server "
+                + "share this machine's " + cores + " cores"
+                : "Deployment: local. The parameter server and all workers are threads of one JVM and share this "
+                + "machine's " + cores + " cores";
+        List<String> over = runs.stream().filter(r -> (cluster ? r.workers() + 1 : r.workers()) > cores)
+                .map(r -> Integer.toString(r.workers())).distinct().toList();
+        String oversubscribed = over.isEmpty() ? "; no run is oversubscribed."
+                : "; runs with " + String.join(", ", over) + " workers are oversubscribed ("
+                + (cluster ? "N worker JVMs plus the server on " : "more workers than ") + cores
+                + " cores): sharing cores slows their compute, which is not the network's doing.";
+        String shards = any.psShards() > 1
+                ? " Parameter server: " + any.psShards() + " shards (sync only; the model divides the server-link "
+                + "time by " + any.psShards() + ")."
+                : " Parameter server: 1 (not sharded).";
+        return where + oversubscribed + shards;
     }
 
     public static void write(Path dir, List<ScalingRun> runs, long params, long tokensPerWindow, NetworkProfile net,
                              int cores, double target, String command) throws IOException {
         Files.createDirectories(dir);
-        StringBuilder csv = new StringBuilder("workers,mode,staleness,cell,config,network,wire,steps,tokens,seconds,"
+        StringBuilder csv = new StringBuilder("workers,mode,staleness,cell,config,network,wire,deployment,ps_shards,"
+                + "steps,tokens,seconds,"
                 + "tokens_per_s,speedup,efficiency,final_val_loss,target_loss,seconds_to_target,tokens_to_target,"
                 + "bytes_per_round,round_ms,compute_ms,comm_ms,wait_ms,apply_ms,staleness_p50,staleness_p90,"
                 + "staleness_max,rejected,dropped,predicted_tokens_per_s,model_error_pct\n");
@@ -62,9 +92,10 @@ public final class ScalingReport {
             if (r.workers() != b.workers()) {
                 errors.add(new double[] {r.workers(), err});
             }
-            csv.append(String.format(Locale.ROOT, "%d,%s,%d,%s,%s,%s,%s,%d,%d,%.3f,%.1f,%.3f,%.3f,%.4f,%.4f,%.3f,%.0f,"
-                            + "%.0f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f,%d,%d,%.1f,%.1f%n", r.workers(), r.mode(),
-                    r.staleness(), r.cell(), r.config(), r.network().replace(',', ';'), r.wire(), r.steps(), r.tokens(), r.seconds(),
+            csv.append(String.format(Locale.ROOT, "%d,%s,%d,%s,%s,%s,%s,%s,%d,%d,%d,%.3f,%.1f,%.3f,%.3f,%.4f,%.4f,"
+                            + "%.3f,%.0f,%.0f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.1f,%.1f,%d,%d,%.1f,%.1f%n", r.workers(),
+                    r.mode(), r.staleness(), r.cell(), r.config(), r.network().replace(',', ';'), r.wire(), r.deployment(),
+                    r.psShards(), r.steps(), r.tokens(), r.seconds(),
                     r.tokensPerSecond(), speedup, speedup / r.workers(), r.finalValLoss(), target, r.secondsToTarget(),
                     r.tokensToTarget(), r.bytesPerRound(), r.roundMs(), r.computeMs(), r.commMs(), r.waitMs(),
                     r.applyMs(), r.stalenessP50(), r.stalenessP90(), r.stalenessMax(), r.rejected(), r.dropped(),
@@ -81,12 +112,12 @@ public final class ScalingReport {
         StringBuilder md = new StringBuilder();
         md.append("# Scaling experiment\n\n`").append(command).append("`\n\n");
         md.append(String.format(Locale.ROOT, "Network: %s. Model: %,d parameters, %d tokens per worker window. "
-                + "Cores: %d (runs with more workers than cores are oversubscribed). Target validation loss: %.3f.%n%n",
-                net, params, tokensPerWindow, cores, target));
-        md.append("| curve | workers | tokens/s | speed-up | efficiency | predicted tokens/s | model error | "
+                + "Target validation loss: %.3f.%n%n", net, params, tokensPerWindow, target));
+        md.append(deployment(runs, cores)).append("\n\n");
+        md.append("| curve | workers | deployment | ps shards | tokens/s | speed-up | efficiency | predicted tokens/s | model error | "
                 + "time to target (s) | tokens to target | final val loss | round ms (compute/comm/wait/apply) | "
                 + "staleness p50/p90/max | rejected | dropped |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n");
+        md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n");
         for (var e : curves.entrySet()) {
             List<ScalingRun> c = e.getValue();
             ScalingRun b = base(runs, c.getFirst());
@@ -108,9 +139,9 @@ public final class ScalingReport {
                 lossTokens.add(new Series(name, r.curveTokens(), r.curveLoss()));
                 double speedup = r.tokensPerSecond() / b.tokensPerSecond() * b.workers();
                 double pred = m.predict(r.workers(), r.mode()).tokensPerSecond();
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %.0f | %+.0f%% | %s | %s | %.3f | "
-                                + "%.1f (%.1f/%.1f/%.1f/%.1f) | %.0f/%.0f/%.0f | %d | %d |%n", e.getKey(), r.workers(),
-                        r.tokensPerSecond(), speedup, speedup / r.workers(), pred,
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %.0f | %.2f | %.2f | %.0f | %+.0f%% | "
+                                + "%s | %s | %.3f | %.1f (%.1f/%.1f/%.1f/%.1f) | %.0f/%.0f/%.0f | %d | %d |%n", e.getKey(), r.workers(),
+                        r.deployment(), r.psShards(), r.tokensPerSecond(), speedup, speedup / r.workers(), pred,
                         100 * (pred - r.tokensPerSecond()) / r.tokensPerSecond(),
                         Double.isNaN(r.secondsToTarget()) ? "not reached" : String.format(Locale.ROOT, "%.1f",
                                 r.secondsToTarget()),

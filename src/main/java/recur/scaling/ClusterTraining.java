@@ -1,0 +1,64 @@
+package recur.scaling;
+
+import io.vertx.core.Promise;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import recur.dist.ClusterCoordinator;
+import recur.dist.ClusterOptions;
+import recur.dist.DistJob;
+import recur.dist.DistResult;
+import recur.dist.DistTiming;
+import recur.dist.NetworkEmulator;
+import recur.dist.NetworkProfile;
+import recur.train.StepStats;
+
+/**
+ * One grid point in cluster mode on this machine: this JVM is the parameter server on a clustered
+ * Vert.x (Hazelcast on 127.0.0.1), {@code config.workers} child JVMs are the workers
+ * ({@link WorkerJvms}). Every JVM emulates its own link ({@link NetworkEmulator#installPerNode});
+ * bytes are counted at the server (everything it sends and everything workers send it), dropped
+ * messages at every node. The run fails with one line when a worker JVM dies or they do not all
+ * join in time.
+ */
+final class ClusterTraining {
+    /** A worker gives up after this long without a server; the server gives up on the workers a little later. */
+    static final int JOIN_WAIT_SECONDS = 120;
+    private static final int JOIN_DEADLINE_SECONDS = JOIN_WAIT_SECONDS + 30;
+
+    private ClusterTraining() {}
+
+    /** What a run left behind: its result, bytes through the emulated network, dropped messages, worker processes. */
+    record Outcome(DistResult result, long bytes, long dropped, java.util.List<ProcessHandle> workers) {
+    }
+
+    static Outcome train(DistJob job, NetworkProfile network, long seed, String clusterName, Path runDir,
+                         DistTiming timing, TrainingStart start, Consumer<StepStats> listener) throws Exception {
+        int n = job.config().workers;
+        job.config().expectWorkers = n;
+        NetworkEmulator[] net = new NetworkEmulator[1];
+        WorkerJvms jvms = WorkerJvms.start(n, clusterName, network, seed, runDir, JOIN_WAIT_SECONDS);
+        DistResult result;
+        try {
+            Promise<Void> abort = Promise.promise();
+            jvms.died().onFailure(abort::tryFail);
+            CompletableFuture.delayedExecutor(JOIN_DEADLINE_SECONDS, TimeUnit.SECONDS).execute(() -> {
+                if (!start.seen()) {
+                    abort.tryFail(new IllegalStateException("the " + n + " worker JVMs did not all join within "
+                            + JOIN_DEADLINE_SECONDS + " s; see " + runDir.resolve("worker-*.log")));
+                }
+            });
+            ClusterOptions options = new ClusterOptions(null, clusterName, "127.0.0.1", 0, timing);
+            result = ClusterCoordinator.train(job, options, listener, () -> false, vertx -> {
+                start.install(vertx);
+                net[0] = NetworkEmulator.installPerNode(vertx, network, seed);
+            }, abort.future());
+            jvms.trainingEnded();
+        } finally {
+            jvms.close();
+        }
+        return new Outcome(result, net[0].bytes() + net[0].bytesFromWorkers(),
+                net[0].dropped() + jvms.droppedByWorkers(), jvms.handles());
+    }
+}

@@ -1,0 +1,175 @@
+package recur.scaling;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import recur.dist.NetworkProfile;
+
+/**
+ * The worker JVMs of one cluster-mode run: N child processes on this machine, each
+ * {@code recur.cli.Main worker --cluster} with this JVM's java binary, class path and the JVM flags
+ * that matter (Vector API module, inlining, GC), its own heap, and its output (stdout and stderr) in
+ * {@code worker-i.log} of the run directory. {@link #died()} fails as soon as one exits before
+ * training has ended; {@link #close()} lets them exit on their own for a grace period after training
+ * ends, then stops them (SIGTERM, then SIGKILL). A shutdown hook kills them if this JVM ends first,
+ * and each child ends with this JVM ({@code --parent}) even if it is killed with SIGKILL.
+ */
+final class WorkerJvms implements AutoCloseable {
+    static final String HEAP = "-Xmx1g";
+    private static final long GRACE_MILLIS = 10_000;
+    private static final long KILL_GRACE_MILLIS = 2_000;
+    private static final Pattern DROPPED = Pattern.compile("^worker: network .* dropped (\\d+)$", Pattern.MULTILINE);
+
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Path> logs = new ArrayList<>();
+    private final Promise<Void> died = Promise.promise();
+    private final Thread killOnExit = new Thread(this::kill, "recur-kill-workers");
+    private volatile boolean ended;
+    private volatile boolean closing;
+
+    private WorkerJvms() {}
+
+    /**
+     * Starts {@code n} workers of cluster {@code clusterName}, worker i with network seed
+     * {@code seed + 1 + i} (the server uses {@code seed}); each gives up after {@code waitSeconds}
+     * without a server.
+     */
+    static WorkerJvms start(int n, String clusterName, NetworkProfile network, long seed, Path dir, int waitSeconds)
+            throws IOException {
+        Files.createDirectories(dir);
+        WorkerJvms w = new WorkerJvms();
+        Runtime.getRuntime().addShutdownHook(w.killOnExit);
+        try {
+            for (int i = 0; i < n; i++) {
+                Path log = dir.resolve("worker-" + i + ".log");
+                ProcessBuilder pb = new ProcessBuilder(command(clusterName, network, seed + 1 + i, waitSeconds))
+                        .redirectErrorStream(true).redirectOutput(log.toFile());
+                Process p = pb.start();
+                w.processes.add(p);
+                w.logs.add(log);
+                int id = i;
+                p.onExit().thenAccept(x -> w.exited(id, x));
+            }
+        } catch (IOException | RuntimeException e) {
+            w.close();
+            throw e;
+        }
+        return w;
+    }
+
+    /** The child's command line: same java, class path and relevant flags as this JVM. */
+    static List<String> command(String clusterName, NetworkProfile network, long seed, int waitSeconds) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        cmd.addAll(List.of(HEAP, "-cp", System.getProperty("java.class.path"), "recur.cli.Main", "worker", "--cluster",
+                "--cluster-name", clusterName, "--network", network.name(), "--network-seed", Long.toString(seed),
+                "--wait", Integer.toString(waitSeconds), "--parent", Long.toString(ProcessHandle.current().pid())));
+        return cmd;
+    }
+
+    /**
+     * The flags a worker needs to run like this JVM: modules, native access, opens and exports,
+     * -XX options (inlining, GC); not the heap size, agents (a debugger port would clash) or system
+     * properties.
+     */
+    static List<String> jvmFlags(List<String> args) {
+        List<String> keep = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            boolean separateValue = a.equals("--add-modules") || a.equals("--add-opens") || a.equals("--add-exports")
+                    || a.equals("--enable-native-access");
+            if (separateValue && i + 1 < args.size()) {
+                keep.add(a);
+                keep.add(args.get(++i));
+            } else if (a.startsWith("--add-modules=") || a.startsWith("--enable-native-access=")
+                    || a.startsWith("--add-opens=") || a.startsWith("--add-exports=") || a.equals("--enable-preview")
+                    || (a.startsWith("-XX:") && !a.startsWith("-XX:MaxHeapSize") && !a.startsWith("-XX:InitialHeapSize")
+                    && !a.contains("HeapDump") && !a.contains("ErrorFile") && !a.contains("Flags="))) {
+                keep.add(a);
+            }
+        }
+        return keep;
+    }
+
+    /** Fails with a one-line message when a worker exits before {@link #trainingEnded()}. */
+    Future<Void> died() {
+        return died.future();
+    }
+
+    /** Training has ended: workers exit now, and that is expected; {@link #close()} gives them time to. */
+    void trainingEnded() {
+        ended = true;
+    }
+
+    List<ProcessHandle> handles() {
+        return processes.stream().map(Process::toHandle).toList();
+    }
+
+    /** Messages the workers' emulated links dropped, from the last line each worker printed (0 if none). */
+    long droppedByWorkers() throws IOException {
+        long sum = 0;
+        for (Path log : logs) {
+            Matcher m = DROPPED.matcher(Files.readString(log));
+            while (m.find()) {
+                sum += Long.parseLong(m.group(1));
+            }
+        }
+        return sum;
+    }
+
+    private void exited(int id, Process p) {
+        // Exit code 0: the worker saw the server end training (it may exit before the server's result is in).
+        if (!ended && !closing && p.exitValue() != 0) {
+            died.tryFail(new IllegalStateException(String.format("worker JVM %d (pid %d) exited with code %d before "
+                    + "training ended; see %s", id, p.pid(), p.exitValue(), logs.get(id))));
+        }
+    }
+
+    /**
+     * After training ended: waits up to a grace period for the workers to exit on their own. Then (at
+     * once after a failure) asks what is left to stop, and kills it after a short grace.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        if (ended) {
+            waitForAll(GRACE_MILLIS);
+        }
+        kill();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down; the hook is running or has run.
+        }
+    }
+
+    private void kill() {
+        closing = true;
+        processes.forEach(Process::destroy);
+        waitForAll(KILL_GRACE_MILLIS);
+        processes.forEach(Process::destroyForcibly);
+        waitForAll(KILL_GRACE_MILLIS);
+    }
+
+    private void waitForAll(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Process p : processes) {
+            try {
+                p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

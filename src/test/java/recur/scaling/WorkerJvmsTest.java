@@ -1,0 +1,55 @@
+package recur.scaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import recur.dist.NetworkProfile;
+
+/** The worker JVMs of a cluster-mode run: their flags, a clear failure when one dies, none left behind. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WorkerJvmsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void childrenGetTheFlagsThatMatterAndNotTheRest() {
+        List<String> flags = WorkerJvms.jvmFlags(List.of("--add-modules=jdk.incubator.vector", "-Xmx3g",
+                "-XX:CompileCommand=inline,recur.math.VectorMath::*", "-agentlib:jdwp=transport=dt_socket,address=5005",
+                "-Dfoo=bar", "-XX:+UseG1GC", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-javaagent:x.jar"));
+        assertEquals(List.of("--add-modules=jdk.incubator.vector", "-XX:CompileCommand=inline,recur.math.VectorMath::*",
+                "-XX:+UseG1GC", "--add-opens", "java.base/java.lang=ALL-UNNAMED"), flags);
+        List<String> cmd = WorkerJvms.command("c1", NetworkProfile.parse("lan-10g"), 7, 30);
+        assertTrue(cmd.contains(WorkerJvms.HEAP), cmd.toString());
+        assertEquals("lan-10g", cmd.get(cmd.indexOf("--network") + 1));
+        assertEquals("7", cmd.get(cmd.indexOf("--network-seed") + 1));
+        assertEquals(Long.toString(ProcessHandle.current().pid()), cmd.get(cmd.indexOf("--parent") + 1));
+    }
+
+    /** A worker that finds no server gives up (--wait 1 s): the run fails with one line that names its log. */
+    @Test
+    void aWorkerThatDiesFailsTheRunInOneLineAndIsGone() throws Exception {
+        WorkerJvms jvms = WorkerJvms.start(1, "recur-test-" + UUID.randomUUID(), NetworkProfile.LOOPBACK, 1, dir, 1);
+        ProcessHandle child = jvms.handles().getFirst();
+        try {
+            Exception e = assertThrows(Exception.class, () -> jvms.died().await(50, TimeUnit.SECONDS));
+            String message = e.getMessage();
+            assertTrue(message.contains("worker JVM 0") && message.contains("exited with code 2")
+                    && message.contains("worker-0.log"), message);
+            assertEquals(1, message.lines().count(), message);
+        } finally {
+            jvms.close();
+        }
+        assertFalse(child.isAlive());
+        assertTrue(Files.readString(dir.resolve("worker-0.log")).contains("no parameter server"));
+    }
+}
