@@ -8,7 +8,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -381,6 +381,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                 LOG.info("worker {}: no push for version {} after {} ms; sending its weights again", m.id,
                         m.lastSent.version(), (now - m.sentAt) / 1_000_000);
                 m.sentAt = now;
+                m.lastSent.retain(); // for the receiver
                 vertx.eventBus().send(m.address, m.lastSent.asResend());
             }
         }
@@ -397,6 +398,10 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void memberLost(Member m, String why) {
         if (members.remove(m.id) == null) {
             return;
+        }
+        if (m.lastSent != null) {
+            m.lastSent.release();
+            m.lastSent = null;
         }
         for (int s : m.shards) {
             table.setOwner(s, ShardTable.UNOWNED);
@@ -425,17 +430,18 @@ public final class ParameterServerVerticle extends VerticleBase {
      * Gives orphaned shards to free workers (those not computing: at a sync round boundary, all of
      * them) with the fewest shards, then evens out the counts among free workers.
      */
-    private void rebalance(List<Member> free) {
+    private void rebalance(Collection<Member> free) {
         if (free.isEmpty()) {
             return;
         }
-        Comparator<Member> load = Comparator.<Member>comparingInt(x -> x.shards.size()).thenComparingInt(x -> x.id);
-        for (int s : table.orphans()) {
-            give(free.stream().min(load).orElseThrow(), s);
+        for (int s = 0; s < table.count(); s++) { // orphans in shard order
+            if (table.owner(s) == ShardTable.UNOWNED) {
+                give(leastLoaded(free), s);
+            }
         }
         while (true) {
-            Member most = free.stream().max(load).orElseThrow();
-            Member least = free.stream().min(load).orElseThrow();
+            Member most = mostLoaded(free);
+            Member least = leastLoaded(free);
             if (most.shards.size() - least.shards.size() <= 1) {
                 return;
             }
@@ -448,6 +454,31 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
     }
 
+    /** Load order: shard count, then id. Loops rather than streams: this runs every round. */
+    private static boolean lighter(Member a, Member b) {
+        return a.shards.size() < b.shards.size() || a.shards.size() == b.shards.size() && a.id < b.id;
+    }
+
+    private static Member leastLoaded(Collection<Member> ms) {
+        Member best = null;
+        for (Member m : ms) {
+            if (best == null || lighter(m, best)) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
+    private static Member mostLoaded(Collection<Member> ms) {
+        Member best = null;
+        for (Member m : ms) {
+            if (best == null || lighter(best, m)) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
     private void give(Member m, int shard) {
         table.setOwner(shard, m.id);
         m.shards.add(shard);
@@ -458,16 +489,21 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     /** Sends {@code base} to {@code m} with its pending shard moves. */
     private void send(Member m, WeightsMessage base) {
-        List<ShardGrant> grants = m.grants.stream().map(table::grant).toList();
-        List<Integer> revokes = List.copyOf(m.revokes);
+        List<ShardGrant> grants = m.grants.isEmpty() ? List.of() : m.grants.stream().map(table::grant).toList();
+        List<Integer> revokes = m.revokes.isEmpty() ? List.of() : List.copyOf(m.revokes);
         m.grants.clear();
         m.revokes.clear();
         boolean idle = m.shards.isEmpty();
         WeightsMessage msg = grants.isEmpty() && revokes.isEmpty() && !idle ? base : base.withMoves(grants, revokes, idle);
         m.busy = !idle;
+        msg.retain(); // held as lastSent, for re-sends
+        if (m.lastSent != null) {
+            m.lastSent.release();
+        }
         m.lastSent = msg;
         m.sentAt = now();
-        vertx.eventBus().send(m.address, msg);
+        msg.retain(); // for the receiver, which releases it once computed on
+        vertx.eventBus().send(m.address, msg, SliceClient.SEND);
     }
 
     // ------------------------------------------------------------------------------------ sync rounds
@@ -480,7 +516,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         accepted.clear();
         arrivedAt.clear();
         roundRejected = 0;
-        rebalance(List.copyOf(members.values()));
+        rebalance(members.values());
         roundStart = now();
         for (Member m : members.values()) {
             boolean hadMoves = !m.grants.isEmpty() || !m.revokes.isEmpty();
@@ -499,34 +535,35 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void onPush(Message<GradientMessage> msg) {
         GradientMessage g = msg.body();
         if (finished) {
+            g.release();
             return;
         }
         Member m = members.get(g.workerId());
         if (m == null) {
-            reject(Reject.UNKNOWN_WORKER, g, "no such worker");
+            drop(Reject.UNKNOWN_WORKER, g, "no such worker");
             return;
         }
         m.lastSeen = now();
         long wv = g.weightVersion();
         if (wv > version) {
-            reject(Reject.FUTURE_VERSION, g, "the server is at version " + version);
+            drop(Reject.FUTURE_VERSION, g, "the server is at version " + version);
             return;
         }
         if (sync) {
             if (wv < version) {
-                reject(Reject.TOO_STALE, g, "sync round is at version " + version);
+                drop(Reject.TOO_STALE, g, "sync round is at version " + version);
                 return;
             }
             if (arrived.contains(m.id)) {
-                reject(Reject.DUPLICATE, g, "already pushed for version " + version);
+                drop(Reject.DUPLICATE, g, "already pushed for version " + version);
                 return;
             }
             if (!expected.contains(m.id)) {
-                reject(Reject.UNKNOWN_WORKER, g, "not part of the round of version " + version);
+                drop(Reject.UNKNOWN_WORKER, g, "not part of the round of version " + version);
                 return;
             }
         } else if (wv <= m.lastPushVersion) {
-            reject(Reject.DUPLICATE, g, "already pushed for version " + wv);
+            drop(Reject.DUPLICATE, g, "already pushed for version " + wv);
             return;
         }
         // The worker consumed its window whatever becomes of the gradient: record where its shards are.
@@ -542,12 +579,12 @@ public final class ParameterServerVerticle extends VerticleBase {
             arrivedAt.put(m.id, now());
         }
         if (g.grad().length != model.size()) {
-            reject(Reject.WRONG_SIZE, g, "expected " + model.size() + " values, found " + g.grad().length);
+            drop(Reject.WRONG_SIZE, g, "expected " + model.size() + " values, found " + g.grad().length);
             afterCheck(m, null);
             return;
         }
         if (!sync && version - wv > cfg.staleness) {
-            reject(Reject.TOO_STALE, g, (version - wv) + " versions behind, staleness bound " + cfg.staleness);
+            drop(Reject.TOO_STALE, g, (version - wv) + " versions behind, staleness bound " + cfg.staleness);
             afterCheck(m, null);
             return;
         }
@@ -556,15 +593,24 @@ public final class ParameterServerVerticle extends VerticleBase {
                     if (ar.succeeded() && ar.result()) {
                         afterCheck(m, g);
                     } else {
-                        reject(Reject.NON_FINITE, g, "NaN or infinity in the gradient or loss");
+                        drop(Reject.NON_FINITE, g, "NaN or infinity in the gradient or loss");
                         afterCheck(m, null);
                     }
                 });
     }
 
-    /** A push from a member passed (g) or failed (null) its checks. */
+    /** Rejects a push and releases its buffers (nothing else holds this push). */
+    private void drop(Reject why, GradientMessage g, String detail) {
+        reject(why, g, detail);
+        g.release();
+    }
+
+    /** A push from a member passed (g, held until its update is done) or failed (null) its checks. */
     private void afterCheck(Member m, GradientMessage g) {
         if (finished) {
+            if (g != null) {
+                g.release();
+            }
             return;
         }
         if (sync) {
@@ -591,8 +637,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         applying++;
         List<GradientMessage> grads = List.copyOf(accepted.values());
-        long last = arrivedAt.values().stream().mapToLong(Long::longValue).max().orElse(roundStart);
-        double waitMs = arrivedAt.values().stream().mapToDouble(t -> (last - t) / 1e6).average().orElse(0);
+        double waitMs = meanWaitMs();
         Checkpoint.Builder ckpt = checkpointDue(version + 1) ? checkpointBase() : null;
         long started = roundStart;
         long rejectedNow = roundRejected;
@@ -602,6 +647,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                         : vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u), true))
                 .onComplete(ar -> {
                     applying--;
+                    grads.forEach(GradientMessage::release); // averaged (or rejected by a shard): done with them
                     if (ar.failed()) {
                         fail(ar.cause());
                     } else if (ar.result() == null && slices != null) {
@@ -614,6 +660,19 @@ public final class ParameterServerVerticle extends VerticleBase {
                         }
                     }
                 });
+    }
+
+    /** How long pushes of this round waited for the last one, on average (ms); a loop: no per-round streams. */
+    private double meanWaitMs() {
+        long last = roundStart;
+        for (long t : arrivedAt.values()) {
+            last = Math.max(last, t);
+        }
+        double sum = 0;
+        for (long t : arrivedAt.values()) {
+            sum += (last - t) / 1e6;
+        }
+        return arrivedAt.isEmpty() ? 0 : sum / arrivedAt.size();
     }
 
     /**
@@ -687,6 +746,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         vertx.executeBlocking(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen, null), true)
                 .onComplete(ar -> {
                     applying--;
+                    g.release();
                     if (ar.failed()) {
                         fail(ar.cause());
                         return;
@@ -727,9 +787,8 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     // ------------------------------------------------------------------------------------ updates
 
-    /** {@code wireParams}: the new version as it goes to workers (rounded to bf16 under {@code --wire bf16}). */
-    private record Applied(ServerModel.Update update, double loss, long tokens, int workers, float[] wireParams,
-                           double roundMs) {
+    /** {@code update.weights()}: the new version as it goes to workers (rounded to bf16 under {@code --wire bf16}). */
+    private record Applied(ServerModel.Update update, double loss, long tokens, int workers, double roundMs) {
     }
 
     /** The parameters as workers receive them: the server keeps float32 masters, the wire may carry bf16. */
@@ -778,13 +837,20 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         setup.listener().accept(new StepStats(u.version(), loss, tokens, tokens / seconds, u.norm(), u.clipRatio(),
                 u.skipped(), seconds));
-        return new Applied(u, loss, tokens, n, wireParams(u.params()), roundMs);
+        if (bf16) { // the snapshot is ours and float32 went to latest above: round it in place
+            Bf16.roundInPlace(u.params(), u.params().length);
+        }
+        return new Applied(u, loss, tokens, n, roundMs);
     }
 
     private void afterUpdate(Applied a) {
         // A completion that arrives after a newer one (seen in async runs with two updates in flight)
         // must not move the version back: workers would push for a version "from the future".
-        if (a == null || finished || a.update().version() <= version) {
+        if (a == null) {
+            return;
+        }
+        if (finished || a.update().version() <= version) {
+            a.update().weights().release();
             return;
         }
         ServerModel.Update u = a.update();
@@ -792,7 +858,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         tokensSeen += a.tokens();
         lastLoss = a.loss();
         recentRoundMs[rounds++ % recentRoundMs.length] = a.roundMs();
-        weights = new WeightsMessage(version, a.wireParams(), List.of(), List.of(), false, false);
+        weights.release(); // the server's hold on the previous version; members' last sends hold their own
+        weights = WeightsMessage.pooled(version, u.weights());
         if (version >= cfg.steps) {
             finish(false);
         } else if (setup.stopRequested().getAsBoolean()) {

@@ -7,6 +7,8 @@ import recur.optim.GradientClipping;
 import recur.optim.LearningRateSchedule;
 import recur.optim.Optimizer;
 import recur.optim.OptimizerState;
+import recur.wire.Pool;
+import recur.wire.Pooled;
 import recur.wire.GradientMessage;
 import recur.wire.Tensors;
 import recur.wire.proto.Checkpoint;
@@ -21,9 +23,19 @@ import recur.wire.proto.Checkpoint;
  */
 final class ServerModel {
 
-    /** What one update did; {@code params} is a fresh snapshot of the new version. */
-    record Update(long version, float[] params, double norm, double clipRatio, boolean skipped, double applyMs) {
+    /**
+     * What one update did; {@code weights} is a snapshot of the new version in a pooled buffer, which
+     * the caller holds (one reference) and releases when no one reads it any more.
+     */
+    record Update(long version, Pooled<float[]> weights, double norm, double clipRatio, boolean skipped,
+                  double applyMs) {
+        float[] params() {
+            return weights.value();
+        }
     }
+
+    /** Free snapshots kept: in steady state the previous version's is released before the next is taken. */
+    private static final int POOLED = 8;
 
     private final float[] params;    // (P)
     private final float[] avg;       // (P)
@@ -33,6 +45,7 @@ final class ServerModel {
     private final Kernels kernels;
     private final double clipNorm;
     private final float clipValue;
+    private final Pool<float[]> snapshots;
     private long version;
     private long skipped;
 
@@ -46,6 +59,8 @@ final class ServerModel {
         this.kernels = k;
         this.clipNorm = clipNorm;
         this.clipValue = (float) clipValue;
+        int n = params.length;
+        this.snapshots = new Pool<>(() -> new float[n], POOLED);
     }
 
     int size() {
@@ -60,7 +75,7 @@ final class ServerModel {
         return skipped;
     }
 
-    /** A copy of the current parameters (what goes out as this version's weights). */
+    /** A copy of the current parameters in an array of its own (the final result, a slice's master copy). */
     float[] snapshot() {
         return params.clone();
     }
@@ -88,7 +103,7 @@ final class ServerModel {
             skipped++;
         }
         version++;
-        return new Update(version, params.clone(), norm, ratio, !finite, (System.nanoTime() - t0) / 1e6);
+        return new Update(version, pooledSnapshot(), norm, ratio, !finite, (System.nanoTime() - t0) / 1e6);
     }
 
     /** One slice's part of a sharded update: the averaged slice's sum of squares, and whether it is finite. */
@@ -139,8 +154,14 @@ final class ServerModel {
             skipped++;
         }
         version++;
-        return new Update(version, params.clone(), finite ? norm : Double.NaN, applied, !finite,
+        return new Update(version, pooledSnapshot(), finite ? norm : Double.NaN, applied, !finite,
                 (System.nanoTime() - t0) / 1e6);
+    }
+
+    private Pooled<float[]> pooledSnapshot() {
+        Pooled<float[]> p = snapshots.acquire();
+        System.arraycopy(params, 0, p.value(), 0, params.length);
+        return p;
     }
 
     /** avg = sum of grads weighted by loss count / total, in list order. */

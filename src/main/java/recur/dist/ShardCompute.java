@@ -1,6 +1,6 @@
 package recur.dist;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,6 +11,8 @@ import recur.nn.Network;
 import recur.nn.RecurrentState;
 import recur.nn.Window;
 import recur.optim.GradientClipping;
+import recur.wire.Pool;
+import recur.wire.Pooled;
 import recur.wire.ShardGrant;
 import recur.wire.ShardSnapshot;
 
@@ -19,12 +21,27 @@ import recur.wire.ShardSnapshot;
  * (token text, a time series or labelled sequences: {@link ShardWindows}) and carried hidden state) and one {@link Network} for B streams shared by them. {@link #round}
  * runs one truncated-BPTT window on every shard and returns the token-weighted mean gradient,
  * locally clipped. Not thread-safe: one caller at a time (the worker runs it on a worker thread).
+ * The gradient and the shard states of a round are pooled buffers ({@link Pooled}), reused once the
+ * worker and the server have released them: a round allocates none in steady state.
  */
 final class ShardCompute {
+    /** Free buffers kept per pool: a round's buffers are held for about two rounds (see WorkerVerticle). */
+    private static final int POOLED = 8;
 
-    /** One window's result over all owned shards. */
-    record Result(float[] grad, long tokens, long lossCount, double loss, double norm, double clipRatio,
+    /** One window's result over all owned shards; {@code gradBuffer} and the shards' buffers are the caller's to release. */
+    record Result(Pooled<float[]> gradBuffer, long tokens, long lossCount, double loss, double norm, double clipRatio,
                   double computeMs, List<ShardSnapshot> shards) {
+        float[] grad() {
+            return gradBuffer.value();
+        }
+
+        /** Gives the buffers back (a result that is not pushed). */
+        void release() {
+            gradBuffer.release();
+            for (ShardSnapshot s : shards) {
+                s.release();
+            }
+        }
     }
 
     private static final class Shard {
@@ -47,6 +64,10 @@ final class ShardCompute {
     private final float[] shardGrad;   // (P) one shard's gradient
     private final GradientClipping clipping;
     private final Map<Integer, Shard> shards = new TreeMap<>();
+    private final Pool<float[]> grads;
+    private final Pool<RecurrentState> states;
+    private long[] counts = new long[0];                 // (shards) loss counts of a round
+    private ShardSnapshot[] snapshots = new ShardSnapshot[0];
 
     ShardCompute(ModelSpec spec, int streams, int window, double clipNorm, double clipValue, Kernels k) {
         this.spec = spec;
@@ -58,6 +79,9 @@ final class ShardCompute {
         this.w = net.newWindow();
         this.shardGrad = new float[net.layout().size()];
         this.clipping = new GradientClipping(k);
+        int n = shardGrad.length;
+        this.grads = new Pool<>(() -> new float[n], POOLED);
+        this.states = new Pool<>(net::newState, POOLED * 2);
     }
 
     int parameterCount() {
@@ -102,12 +126,18 @@ final class ShardCompute {
     Result round(float[] params) {
         long t0 = System.nanoTime();
         int n = shardGrad.length;
-        float[] grad = new float[n];
+        Pooled<float[]> gradBuffer = grads.acquire();
+        float[] grad = gradBuffer.value();
+        if (shards.size() > 1) {
+            Arrays.fill(grad, 0f); // a reused buffer: the weighted sum below starts from zero
+        }
         long tokens = 0;
         long lossCount = 0;
         double lossSum = 0;
-        List<ShardSnapshot> states = new ArrayList<>(shards.size());
-        long[] counts = new long[shards.size()];
+        if (counts.length != shards.size()) { // reused while the shards stay the same
+            counts = new long[shards.size()];
+            snapshots = new ShardSnapshot[shards.size()];
+        }
         int i = 0;
         long total = 0;
         // Loss counts are known before the compute: the window lengths of each shard.
@@ -132,7 +162,7 @@ final class ShardCompute {
             tokens += w.rows();
             lossCount += count;
             lossSum += loss * count;
-            states.add(ShardSnapshot.of(e.getKey(), s.streams.position(), s.streams.epoch(), s.state));
+            snapshots[i] = ShardSnapshot.of(e.getKey(), s.streams.position(), s.streams.epoch(), s.state, states);
             i++;
         }
         if (clipValue > 0 && GradientClipping.allFinite(grad, n)) {
@@ -147,6 +177,6 @@ final class ShardCompute {
             norm = clipping.norm(grad, 0, n);
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        return new Result(grad, tokens, lossCount, lossSum / lossCount, norm, ratio, ms, states);
+        return new Result(gradBuffer, tokens, lossCount, lossSum / lossCount, norm, ratio, ms, List.of(snapshots));
     }
 }

@@ -1,7 +1,5 @@
 package recur.dist;
 
-import java.util.ArrayList;
-import java.util.List;
 import recur.model.ModelSpec;
 import recur.wire.ShardGrant;
 import recur.wire.ShardSlice;
@@ -54,19 +52,10 @@ final class ShardTable {
         owner[shard] = worker;
     }
 
-    /** Shards nobody owns, in order. */
-    List<Integer> orphans() {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < shards; i++) {
-            if (owner[i] == UNOWNED) {
-                out.add(i);
-            }
-        }
-        return out;
-    }
-
-    /** Records a state reported by the shard's owner. */
+    /** Records a state reported by the shard's owner, holding its buffer until a newer one replaces it. */
     void update(ShardSnapshot s) {
+        s.retain();
+        state[s.shard()].release();
         state[s.shard()] = s;
     }
 
@@ -79,7 +68,8 @@ final class ShardTable {
         if (slices[shard] == null) {
             slices[shard] = data.slice(shard, shards, streams);
         }
-        return new ShardGrant(state[shard], slices[shard]);
+        // A copy: the grant may be re-sent or delayed after a newer state has replaced (and released) this one.
+        return new ShardGrant(state[shard].copy(), slices[shard]);
     }
 
     void save(Checkpoint.Builder c) {
@@ -98,6 +88,7 @@ final class ShardTable {
                 throw new IllegalArgumentException("checkpoint: shard " + i + " does not fit " + shards + " shards of "
                         + streams + " streams");
             }
+            state[i].release();
             state[i] = s;
         }
     }

@@ -3,6 +3,7 @@ package recur.dist;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.TreeSet;
 import recur.wire.GradientMessage;
 import recur.wire.WeightsMessage;
@@ -19,11 +20,15 @@ import recur.wire.proto.SliceRequest;
  * up on that version (the server's re-send of its weights starts a new attempt).
  */
 final class SliceClient {
+    /** Plain send options, shared: Vert.x only reads them, and a push then allocates no options object. */
+    static final DeliveryOptions SEND = new DeliveryOptions();
+
     private final Vertx vertx;
     private final Addresses addresses;
     private final String address;
     private final DistTiming timing;
     private final int[] bounds;         // null: one server
+    private final String pushAddress;   // made once: a round allocates no address strings
     private long pendingVersion = -1;
     private float[] pending;            // (P) being assembled
     private final TreeSet<Integer> missing = new TreeSet<>();
@@ -37,6 +42,7 @@ final class SliceClient {
         this.address = address;
         this.timing = timing;
         this.bounds = shards > 1 ? ParamSlices.bounds(params, shards) : null;
+        this.pushAddress = addresses.push();
     }
 
     /** The whole parameters of {@code w}'s version ({@code w.params()} itself with one server); null: gave up. */
@@ -104,14 +110,19 @@ final class SliceClient {
         promise = null;
     }
 
-    /** Sends {@code g} to the server, or its slices to the server and the parameter shards. */
+    /**
+     * Sends {@code g} to the server, or its slices to the server and the parameter shards; each
+     * message sent is retained for its receiver (pooled buffers, see {@link GradientMessage#retain}).
+     */
     void push(GradientMessage g) {
         if (bounds == null) {
-            vertx.eventBus().send(addresses.push(), g);
+            g.retain();
+            vertx.eventBus().send(pushAddress, g, SEND);
             return;
         }
-        var parts = ParamSlices.split(g, bounds);
-        vertx.eventBus().send(addresses.push(), parts.getFirst());
+        var parts = ParamSlices.split(g, bounds); // copies of the gradient; slice 0 shares the shard states
+        parts.getFirst().retain();
+        vertx.eventBus().send(pushAddress, parts.getFirst(), SEND);
         for (int k = 1; k < parts.size(); k++) {
             vertx.eventBus().send(addresses.slice(k, "push"), parts.get(k));
         }

@@ -201,7 +201,9 @@ public final class WorkerVerticle extends VerticleBase {
             }
             return;
         }
-        chain = chain.compose(v -> handle(w)).onFailure(this::fail);
+        Future<Void> handled = chain.compose(v -> handle(w));
+        handled.onComplete(ar -> w.release()); // the server retained the weights for this worker
+        chain = handled.onFailure(this::fail);
     }
 
     private Future<Void> handle(WeightsMessage w) {
@@ -244,9 +246,14 @@ public final class WorkerVerticle extends VerticleBase {
         }).map(r -> {
             if (r != null && id == worker) {
                 lastPush = System.nanoTime();
+                if (lastPushed != null) {
+                    lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
+                }
                 lastPushed = new GradientMessage(worker, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(),
-                        r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards());
+                        r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards(), r.gradBuffer());
                 slices.push(lastPushed);
+            } else if (r != null) {
+                r.release(); // computed for a membership this worker no longer has
             }
             return null;
         }));

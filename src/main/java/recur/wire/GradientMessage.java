@@ -14,13 +14,38 @@ import recur.wire.proto.GradientPush;
  * @param norm      L2 norm before clipping
  * @param clipRatio coefficient applied by local clipping (1 when it did not clip)
  * @param idleMs    time the worker waited between its previous push and the weights it computed on
+ * @param buffer    the pooled buffer {@code grad} lives in (null: not pooled); see {@link #retain}
  */
 public record GradientMessage(int workerId, long weightVersion, float[] grad, long tokens, long lossCount,
                               double loss, double norm, double clipRatio, double computeMs, double idleMs,
-                              List<ShardSnapshot> shards) {
+                              List<ShardSnapshot> shards, Pooled<float[]> buffer) {
 
     public GradientMessage {
         shards = List.copyOf(shards);
+    }
+
+    /** A push whose gradient is not pooled. */
+    public GradientMessage(int workerId, long weightVersion, float[] grad, long tokens, long lossCount, double loss,
+                           double norm, double clipRatio, double computeMs, double idleMs, List<ShardSnapshot> shards) {
+        this(workerId, weightVersion, grad, tokens, lossCount, loss, norm, clipRatio, computeMs, idleMs, shards, null);
+    }
+
+    /**
+     * One more holder of the gradient and shard-state buffers: the sender retains for the receiver
+     * before each send (local delivery is by reference), and the receiver releases once when done.
+     */
+    public void retain() {
+        Pooled.retain(buffer);
+        for (ShardSnapshot s : shards) {
+            s.retain();
+        }
+    }
+
+    public void release() {
+        Pooled.release(buffer);
+        for (ShardSnapshot s : shards) {
+            s.release();
+        }
     }
 
     public GradientPush toProto() {

@@ -10,8 +10,45 @@ import recur.wire.proto.ShardState;
  * Where a shard's B streams stand: data position, epoch and the hidden state carried into the next
  * window (h and, for LSTM, c per layer, each (B, H)). Arrays are owned by the snapshot; take copies
  * with {@link #of} and apply them with {@link #restore}.
+ *
+ * <p>A worker's per-round snapshots live in {@code buffer}, a pooled state (null: plain arrays): its
+ * holders (the push that carries it, the server's shard table) {@link #retain} and {@link #release}
+ * it, and the arrays are reused once all have let go.
  */
-public record ShardSnapshot(int shard, int position, long epoch, float[][] h, float[][] c, boolean[] atStart) {
+public record ShardSnapshot(int shard, int position, long epoch, float[][] h, float[][] c, boolean[] atStart,
+                            Pooled<RecurrentState> buffer) {
+
+    /** A snapshot in arrays of its own (not pooled). */
+    public ShardSnapshot(int shard, int position, long epoch, float[][] h, float[][] c, boolean[] atStart) {
+        this(shard, position, epoch, h, c, atStart, null);
+    }
+
+    /** A copy of a live state in a buffer from {@code pool} (whose states have the same shape). */
+    public static ShardSnapshot of(int shard, int position, long epoch, RecurrentState s, Pool<RecurrentState> pool) {
+        Pooled<RecurrentState> b = pool.acquire();
+        RecurrentState copy = b.value();
+        copy.copyFrom(s);
+        return new ShardSnapshot(shard, position, epoch, copy.h, copy.c, copy.atStart, b);
+    }
+
+    /** A copy in arrays of its own, for a holder outside the reference counting (a shard grant). */
+    public ShardSnapshot copy() {
+        float[][] hc = new float[h.length][];
+        float[][] cc = new float[c.length][];
+        for (int l = 0; l < h.length; l++) {
+            hc[l] = h[l].clone();
+            cc[l] = c[l].clone();
+        }
+        return new ShardSnapshot(shard, position, epoch, hc, cc, atStart.clone());
+    }
+
+    public void retain() {
+        Pooled.retain(buffer);
+    }
+
+    public void release() {
+        Pooled.release(buffer);
+    }
 
     /** A copy of a live state. */
     public static ShardSnapshot of(int shard, int position, long epoch, RecurrentState s) {

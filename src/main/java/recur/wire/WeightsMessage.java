@@ -6,7 +6,9 @@ import recur.wire.proto.Weights;
 
 /**
  * Parameters of one version sent to a worker, with the shards it gains or loses and the stop
- * signal. {@code params} is shared, never modified after sending: the server snapshots each version.
+ * signal. {@code params} is shared, never modified after sending: the server snapshots each version
+ * into a pooled buffer that is reused only when every holder has released it ({@link #retain}: the
+ * server retains for each receiver before sending, a worker releases once it has computed on it).
  * Delivered by reference inside one JVM; on the wire the encoding is made once and reused for every
  * worker the same message goes to.
  */
@@ -19,6 +21,7 @@ public final class WeightsMessage {
     private final boolean idle;
     private final boolean resend;
     private final int slice;
+    private final Pooled<float[]> buffer;   // holds params when pooled, else null
     private volatile byte[] encoded;
 
     public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
@@ -35,6 +38,12 @@ public final class WeightsMessage {
     /** @param slice which parameter slice {@code params} is (sharded server, see recur.dist.ParamSlices); 0: the first or only */
     public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
                           boolean idle, boolean resend, int slice) {
+        this(version, params, assign, revoke, stop, idle, resend, slice, null);
+    }
+
+    private WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
+                           boolean idle, boolean resend, int slice, Pooled<float[]> buffer) {
+        this.buffer = buffer;
         this.version = version;
         this.params = params;
         this.assign = List.copyOf(assign);
@@ -43,6 +52,20 @@ public final class WeightsMessage {
         this.idle = idle;
         this.resend = resend;
         this.slice = slice;
+    }
+
+    /** A version's weights in a pooled buffer; the message takes over the caller's reference. */
+    public static WeightsMessage pooled(long version, Pooled<float[]> params) {
+        return new WeightsMessage(version, params.value(), List.of(), List.of(), false, false, false, 0, params);
+    }
+
+    /** One more holder of the parameter buffer (no-op when not pooled); see {@link Pooled}. */
+    public void retain() {
+        Pooled.retain(buffer);
+    }
+
+    public void release() {
+        Pooled.release(buffer);
     }
 
     /** Slice {@code k} of this version's parameters, from parameter shard k (no moves, no flags). */
@@ -60,7 +83,7 @@ public final class WeightsMessage {
      * its version within the re-send timeout (this message or the push may have been lost).
      */
     public WeightsMessage asResend() {
-        return new WeightsMessage(version, params, assign, revoke, stop, idle, true, slice);
+        return new WeightsMessage(version, params, assign, revoke, stop, idle, true, slice, buffer);
     }
 
     public boolean resend() {
@@ -69,7 +92,7 @@ public final class WeightsMessage {
 
     /** The same weights with other shard moves (the parameter snapshot is shared, not copied). */
     public WeightsMessage withMoves(List<ShardGrant> assign, List<Integer> revoke, boolean idle) {
-        return new WeightsMessage(version, params, assign, revoke, stop, idle, false, slice);
+        return new WeightsMessage(version, params, assign, revoke, stop, idle, false, slice, buffer);
     }
 
     public long version() {
