@@ -1,0 +1,118 @@
+package recur.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import recur.train.TrainConfig;
+
+/**
+ * A warmed-up distributed round in local mode reuses its parameter, gradient and state buffers
+ * (pooled, reference-counted: recur.wire.Pool): two workers train an LSTM (hidden 256, embedding 64,
+ * 8 streams, window 16: 341,926 parameters, 1.37 MB a buffer) and the bytes allocated by all Vert.x
+ * threads (event loops and worker threads: server, workers, event bus) are measured over blocks of 50
+ * rounds. Before the buffers were pooled this measured 2,071,460 bytes per round per worker (two
+ * gradients, one weight snapshot and four state copies a round); now about 2,700 after warm-up (2,300
+ * after two minutes), of which about 1,550 is Vert.x itself: the same pattern of sends,
+ * executeBlocking calls and futures with empty messages measures that much. One buffer allocated per
+ * round would add 1.37 MB / 2 workers = 680 KB per round per worker; the bound is 3 KB.
+ *
+ * <p>The server's listener pauses training at each block boundary (the server is inside its update,
+ * the workers wait for the next weights) while the test thread reads the counters, so a block is
+ * exactly {@code BLOCK} rounds. Heartbeats are slowed to one per 10 s to keep them out of the
+ * figure. Like TrainerAllocationTest this runs in a JVM of its own (pom.xml): the Vector API kernels
+ * stop allocating only once C2 has compiled them as in a training process.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DistAllocationTest {
+    private static final int WORKERS = 2;
+    private static final int BLOCK = 50;
+    private static final long BOUND = 3072;
+
+    @Test
+    void aWarmedUpRoundReusesItsBuffers() throws Exception {
+        TrainConfig c = DistFixtures.config(WORKERS, 8, 1_000_000, null);
+        c.hidden = 256;
+        c.embedding = 64;
+        c.window = 16;
+        DistJob job = DistFixtures.job(c, DistFixtures.text(100_000));
+        assertTrue(job.params().length > 300_000, job.params().length + " parameters");
+        Semaphore paused = new Semaphore(0);
+        Semaphore resume = new Semaphore(0);
+        AtomicBoolean stop = new AtomicBoolean();
+        Vertx vertx = Nodes.local(new VertxOptions());
+        try {
+            Future<DistResult> run = LocalCluster.train(vertx, job, DistTiming.of(10_000, 60_000), s -> {
+                if (s.step() % BLOCK == 0) {
+                    paused.release();
+                    resume.acquireUninterruptibly();
+                }
+            }, stop::get);
+            // Steady state needs the JIT to have compiled the kernels (seconds on a loaded machine):
+            // measure successive blocks until one is within the bound, and fail if none is in time.
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            awaitBlock(paused, run);
+            Map<Long, Long> before = vertxThreadBytes();
+            long perRound;
+            do {
+                resume.release();
+                awaitBlock(paused, run);
+                Map<Long, Long> after = vertxThreadBytes();
+                perRound = allocatedSince(before, after) / BLOCK / WORKERS;
+                before = after;
+            } while (perRound > BOUND && System.nanoTime() < deadline);
+            stop.set(true);
+            resume.release();
+            DistResult r = run.await(60, TimeUnit.SECONDS);
+            assertTrue(r.stopped());
+            assertEquals(0, r.skippedSteps());
+            System.out.println(job.params().length + " parameters: " + perRound + " bytes per round per worker");
+            assertTrue(perRound <= BOUND, "a warmed-up round allocated " + perRound + " bytes per worker");
+        } finally {
+            resume.release(1000); // never leave the server waiting when the test fails
+            vertx.close().await();
+        }
+    }
+
+    private static void awaitBlock(Semaphore paused, Future<DistResult> run) throws InterruptedException {
+        while (!paused.tryAcquire(1, TimeUnit.SECONDS)) {
+            if (run.isComplete()) {
+                throw new AssertionError("training ended before the measurement: " + run.cause());
+            }
+        }
+    }
+
+    /** Bytes allocated so far by each live Vert.x thread (event loops, worker threads), by thread id. */
+    private static Map<Long, Long> vertxThreadBytes() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("vert.x-")) {
+                long bytes = mx.getThreadAllocatedBytes(t.threadId());
+                if (bytes >= 0) {
+                    out.put(t.threadId(), bytes);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Bytes allocated between two readings; a thread started in between counts from zero. */
+    private static long allocatedSince(Map<Long, Long> before, Map<Long, Long> after) {
+        long sum = 0;
+        for (var e : after.entrySet()) {
+            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+        }
+        return sum;
+    }
+}
