@@ -125,7 +125,8 @@ class NetworkEmulatorTest {
         java.util.Arrays.sort(t);
         double one = 250_064 * 8 / 80e6;
         double expected = one + 8 * one;
-        assertTrue(Math.abs(t[7] - expected) < 0.2 * expected, "last arrival after " + t[7] + " s, expected " + expected);
+        assertTrue(Math.abs(t[7] - expected) < 0.2 * expected, "last arrival after " + t[7] + " s, expected "
+                + expected);
         assertTrue(t[0] >= 2 * one * 0.95, "first arrival after " + t[0] + " s: both sides of its link, " + 2 * one);
     }
 
