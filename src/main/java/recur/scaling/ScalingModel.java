@@ -78,6 +78,16 @@ public record ScalingModel(double computeMs, double overheadMs, double applyMs, 
         };
     }
 
+    /**
+     * The same model with the compute time of one window given (e.g. the median measured in an
+     * N-worker run) instead of stretched for shared cores: what is left to predict is the
+     * communication, the waiting and the server's work, which is the part that decides beyond one
+     * machine.
+     */
+    public ScalingModel withComputeMs(double ms) {
+        return new ScalingModel(ms, overheadMs, applyMs, params, tokensPerWindow, bytesPerValue, network, shards, 0);
+    }
+
     /** Speed-up over one worker in the same mode. */
     public double speedup(int n, String mode) {
         return predict(n, mode).tokensPerSecond() / predict(1, mode).tokensPerSecond();

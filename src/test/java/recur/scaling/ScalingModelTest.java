@@ -39,4 +39,14 @@ class ScalingModelTest {
         ScalingModel shared = new ScalingModel(10, 0, 0, 1000, 100, 4, NetworkProfile.LOOPBACK, 1, 2);
         assertEquals(2, shared.speedup(4, "sync"), 1e-9);
     }
+
+    @Test
+    void aGivenComputeTimeReplacesTheStretchedOne() {
+        ScalingModel shared = new ScalingModel(10, 1, 0, 1000, 100, 4, NetworkProfile.LOOPBACK, 1, 2);
+        // 4 workers on 2 cores: compute stretched to 20 ms, round 21 ms
+        assertEquals(21, shared.predict(4, "sync").roundMs(), 1e-9);
+        // measured 12 ms a window in that run: round 13 ms, and the stretch no longer applies
+        assertEquals(13, shared.withComputeMs(12).predict(4, "sync").roundMs(), 1e-9);
+        assertEquals(4 * 100 / 0.013, shared.withComputeMs(12).predict(4, "sync").tokensPerSecond(), 1e-6);
+    }
 }
