@@ -11,9 +11,15 @@ import recur.dist.NetworkProfile;
  * A link moves {@code bytes / bandwidth}; the server's link is shared by all workers, split over
  * {@code shards} parameter servers when the vector is sharded.
  * <ul>
- *   <li><b>sync</b>: round = compute(N) + overhead + 2 latency + 2 msg/bw (the worker's own link)
- *       + 2 N msg / (K bw) (N gradients into and N weights out of each server link) + N apply.
- *       tokens/s = N B T / round. Each round moves 2 N P b bytes through the server link(s).
+ *   <li><b>sync</b>: round = compute(N) + overhead + 2 latency + 2 m (the worker's own link: the
+ *       weights in, the gradient out) + (N + 1) m / K (the server link) + N apply, with m = msg / bw.
+ *       Links are full duplex and a message is stored and forwarded (it takes m on the sender's
+ *       outgoing side, then m on the receiver's incoming side), as {@code NetworkEmulator} does: the
+ *       broadcast leaves the server one message after another, so worker i starts i m / K later,
+ *       computes and pushes while the rest of the broadcast goes out, and its gradient reaches the
+ *       server's incoming side i m / K later than the first; the last gradient is in after
+ *       (N + 1) m / K of server-link time plus the worker's own 2 m. tokens/s = N B T / round. Each
+ *       round moves N P b bytes out of and N P b bytes into the server link(s).
  *   <li><b>async</b>: a worker cycles through compute(N) + overhead + 2 latency + 2 msg/bw + apply;
  *       the server applies one gradient at a time and its link moves one message in and one out per
  *       update, so updates/s is at most min(1 / apply, K bw / msg). tokens/s = B T min(N / cycle, cap).
@@ -62,7 +68,7 @@ public record ScalingModel(double computeMs, double overheadMs, double applyMs, 
         double own = 2 * linkMs(msg);
         return switch (mode) {
             case "sync" -> {
-                double server = 2 * linkMs(n * msg / shards);
+                double server = (n + 1) * linkMs(msg / shards);
                 double round = compute + overheadMs + lat + own + server + n * applyMs;
                 yield new Prediction(n, mode, n * tokensPerWindow / (round / 1e3), round, compute, lat + own, server,
                         2 * n * msg);
@@ -94,11 +100,12 @@ public record ScalingModel(double computeMs, double overheadMs, double applyMs, 
     }
 
     /**
-     * Sync: the worker count at which the server link's time per round (2 N msg / (K bw)) equals the
-     * compute time, beyond which adding workers mostly adds waiting (infinite when bandwidth is unlimited).
+     * Sync: the worker count at which each direction of the server link is busy for as long as a
+     * window's compute (N msg / (K bw) = compute), beyond which adding workers mostly adds waiting
+     * (infinite when bandwidth is unlimited).
      */
     public double saturationWorkers() {
-        double perWorker = 2 * linkMs(messageBytes() / shards);
+        double perWorker = linkMs(messageBytes() / shards);
         return perWorker == 0 ? Double.POSITIVE_INFINITY : computeMs / perWorker;
     }
 }

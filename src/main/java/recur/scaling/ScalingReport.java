@@ -158,7 +158,7 @@ public final class ScalingReport {
                             + "workers%s.%n%n", e.getKey(), m.speedup(8, b.mode()), m.speedup(32, b.mode()),
                     m.speedup(256, b.mode()), b.mode().equals("sync") && Double.isFinite(m.saturationWorkers())
                             ? String.format(Locale.ROOT, "; a single server link saturates at about %.0f workers "
-                            + "(2 N P b bytes per round equal the compute time)", m.saturationWorkers()) : ""));
+                            + "(N P b bytes each way per round take as long as the compute)", m.saturationWorkers()) : ""));
         }
         Files.writeString(dir.resolve("model.csv"), model);
         if (!errors.isEmpty()) {
