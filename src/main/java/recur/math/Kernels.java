@@ -82,6 +82,26 @@ public interface Kernels {
     /** dx = y > 0 ? dy : 0, where y = relu(x). */
     void reluBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n);
 
+    // ---- recurrent cells: the pointwise part of backward, one row of H units ----
+
+    /**
+     * LSTM backward through one row's gates (PyTorch order i, f, g, o, activated, at {@code gates[g..g+4H)}):
+     * dh = dhOut + dhNext; dc = dcNext + dh o (1 - tc^2); dG = (dc g i (1 - i), dc cPrev f (1 - f),
+     * dc i (1 - g^2), dh tc o (1 - o)) written to {@code dG[d..d+4H)}; then dcNext = dc f (in place).
+     * Every product is evaluated left to right, unfused, so both implementations give the same bits.
+     */
+    void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates, int gOff,
+                      float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff, int hidden);
+
+    /**
+     * GRU backward through one row's gates (order r, z, n, activated, at {@code gates[g..g+3H)};
+     * {@code hn} = W_hn h + b_hn): dh = dhOut + dhNext; dn = dh (1 - z)(1 - n^2); dz = dh (hPrev - n) z (1 - z);
+     * dr = dn hn r (1 - r); input side dGx = (dr, dz, dn), hidden side dGh = (dr, dz, dn r); then
+     * dhNext = dh z (in place). Products left to right, unfused.
+     */
+    void gruBackward(float[] dGx, float[] dGh, int dOff, float[] dhNext, int carryOff, float[] gates, int gOff,
+                     float[] hn, int hnOff, float[] hPrev, int hOff, float[] dhOut, int dhOff, int hidden);
+
     // ---- loss ----
 
     /**

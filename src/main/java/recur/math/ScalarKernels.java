@@ -141,6 +141,49 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
+                             int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
+                             int hidden) {
+        final int h = hidden;
+        for (int j = 0; j < h; j++) {
+            float i = gates[gOff + j];
+            float f = gates[gOff + h + j];
+            float g = gates[gOff + 2 * h + j];
+            float o = gates[gOff + 3 * h + j];
+            float t = tc[tcOff + j];
+            float dh = dhOut[dhOff + j] + dhNext[carryOff + j];
+            float dc = dcNext[carryOff + j] + dh * o * (1f - t * t);
+            dG[dOff + j] = dc * g * i * (1f - i);
+            dG[dOff + h + j] = dc * cPrev[cOff + j] * f * (1f - f);
+            dG[dOff + 2 * h + j] = dc * i * (1f - g * g);
+            dG[dOff + 3 * h + j] = dh * t * o * (1f - o);
+            dcNext[carryOff + j] = dc * f;
+        }
+    }
+
+    @Override
+    public void gruBackward(float[] dGx, float[] dGh, int dOff, float[] dhNext, int carryOff, float[] gates, int gOff,
+                            float[] hn, int hnOff, float[] hPrev, int hOff, float[] dhOut, int dhOff, int hidden) {
+        final int h = hidden;
+        for (int j = 0; j < h; j++) {
+            float r = gates[gOff + j];
+            float z = gates[gOff + h + j];
+            float n = gates[gOff + 2 * h + j];
+            float dh = dhOut[dhOff + j] + dhNext[carryOff + j];
+            float dn = dh * (1f - z) * (1f - n * n);
+            float dz = dh * (hPrev[hOff + j] - n) * z * (1f - z);
+            float dr = dn * hn[hnOff + j] * r * (1f - r);
+            dGx[dOff + j] = dr;
+            dGx[dOff + h + j] = dz;
+            dGx[dOff + 2 * h + j] = dn;
+            dGh[dOff + j] = dr;
+            dGh[dOff + h + j] = dz;
+            dGh[dOff + 2 * h + j] = dn * r;
+            dhNext[carryOff + j] = dh * z;
+        }
+    }
+
+    @Override
     public void reluBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
         for (int i = 0; i < n; i++) {
             dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;

@@ -742,6 +742,88 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * The same arithmetic as {@link ScalarKernels#lstmBackward}, lane by lane: mul/add/sub in the same
+     * order and no fma, so the result is bit-identical to the scalar twin (and tested so).
+     */
+    @Override
+    public void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
+                             int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
+                             int hidden) {
+        final int h = hidden;
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int j = 0;
+        for (; j + L <= h; j += L) {
+            FloatVector i = FloatVector.fromArray(S, gates, gOff + j);
+            FloatVector f = FloatVector.fromArray(S, gates, gOff + h + j);
+            FloatVector g = FloatVector.fromArray(S, gates, gOff + 2 * h + j);
+            FloatVector o = FloatVector.fromArray(S, gates, gOff + 3 * h + j);
+            FloatVector t = FloatVector.fromArray(S, tc, tcOff + j);
+            FloatVector dh = FloatVector.fromArray(S, dhOut, dhOff + j).add(FloatVector.fromArray(S, dhNext, carryOff + j));
+            FloatVector dc = FloatVector.fromArray(S, dcNext, carryOff + j).add(dh.mul(o).mul(one.sub(t.mul(t))));
+            dc.mul(g).mul(i).mul(one.sub(i)).intoArray(dG, dOff + j);
+            dc.mul(FloatVector.fromArray(S, cPrev, cOff + j)).mul(f).mul(one.sub(f)).intoArray(dG, dOff + h + j);
+            dc.mul(i).mul(one.sub(g.mul(g))).intoArray(dG, dOff + 2 * h + j);
+            dh.mul(t).mul(o).mul(one.sub(o)).intoArray(dG, dOff + 3 * h + j);
+            dc.mul(f).intoArray(dcNext, carryOff + j);
+        }
+        for (; j < h; j++) {
+            float i = gates[gOff + j];
+            float f = gates[gOff + h + j];
+            float g = gates[gOff + 2 * h + j];
+            float o = gates[gOff + 3 * h + j];
+            float t = tc[tcOff + j];
+            float dh = dhOut[dhOff + j] + dhNext[carryOff + j];
+            float dc = dcNext[carryOff + j] + dh * o * (1f - t * t);
+            dG[dOff + j] = dc * g * i * (1f - i);
+            dG[dOff + h + j] = dc * cPrev[cOff + j] * f * (1f - f);
+            dG[dOff + 2 * h + j] = dc * i * (1f - g * g);
+            dG[dOff + 3 * h + j] = dh * t * o * (1f - o);
+            dcNext[carryOff + j] = dc * f;
+        }
+    }
+
+    /** As {@link ScalarKernels#gruBackward}, lane by lane, unfused: bit-identical to it. */
+    @Override
+    public void gruBackward(float[] dGx, float[] dGh, int dOff, float[] dhNext, int carryOff, float[] gates, int gOff,
+                            float[] hn, int hnOff, float[] hPrev, int hOff, float[] dhOut, int dhOff, int hidden) {
+        final int h = hidden;
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int j = 0;
+        for (; j + L <= h; j += L) {
+            FloatVector r = FloatVector.fromArray(S, gates, gOff + j);
+            FloatVector z = FloatVector.fromArray(S, gates, gOff + h + j);
+            FloatVector n = FloatVector.fromArray(S, gates, gOff + 2 * h + j);
+            FloatVector dh = FloatVector.fromArray(S, dhOut, dhOff + j).add(FloatVector.fromArray(S, dhNext, carryOff + j));
+            FloatVector dn = dh.mul(one.sub(z)).mul(one.sub(n.mul(n)));
+            FloatVector dz = dh.mul(FloatVector.fromArray(S, hPrev, hOff + j).sub(n)).mul(z).mul(one.sub(z));
+            FloatVector dr = dn.mul(FloatVector.fromArray(S, hn, hnOff + j)).mul(r).mul(one.sub(r));
+            dr.intoArray(dGx, dOff + j);
+            dz.intoArray(dGx, dOff + h + j);
+            dn.intoArray(dGx, dOff + 2 * h + j);
+            dr.intoArray(dGh, dOff + j);
+            dz.intoArray(dGh, dOff + h + j);
+            dn.mul(r).intoArray(dGh, dOff + 2 * h + j);
+            dh.mul(z).intoArray(dhNext, carryOff + j);
+        }
+        for (; j < h; j++) {
+            float r = gates[gOff + j];
+            float z = gates[gOff + h + j];
+            float n = gates[gOff + 2 * h + j];
+            float dh = dhOut[dhOff + j] + dhNext[carryOff + j];
+            float dn = dh * (1f - z) * (1f - n * n);
+            float dz = dh * (hPrev[hOff + j] - n) * z * (1f - z);
+            float dr = dn * hn[hnOff + j] * r * (1f - r);
+            dGx[dOff + j] = dr;
+            dGx[dOff + h + j] = dz;
+            dGx[dOff + 2 * h + j] = dn;
+            dGh[dOff + j] = dr;
+            dGh[dOff + h + j] = dz;
+            dGh[dOff + 2 * h + j] = dn * r;
+            dhNext[carryOff + j] = dh * z;
+        }
+    }
+
     @Override
     public void reluBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
         FloatVector zero = FloatVector.zero(S);

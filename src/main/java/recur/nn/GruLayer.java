@@ -66,26 +66,9 @@ final class GruLayer extends RecurrentLayer {
         java.util.Arrays.fill(dhNext, 0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
-                int row = (t * batch + b) * gh;
                 int hr = (t * batch + b) * H;
-                int prev = hBlock(t) + b * H;
-                int carry = b * H;
-                for (int j = 0; j < H; j++) {
-                    float r = gates[row + j];
-                    float z = gates[row + H + j];
-                    float n = gates[row + 2 * H + j];
-                    float dhv = dh[hr + j] + dhNext[carry + j];
-                    float dn = dhv * (1f - z) * (1f - n * n);
-                    float dz = dhv * (h[prev + j] - n) * z * (1f - z);
-                    float dr = dn * hn[hr + j] * r * (1f - r);
-                    dGx[row + j] = dr;
-                    dGx[row + H + j] = dz;
-                    dGx[row + 2 * H + j] = dn;
-                    dGh[row + j] = dr;
-                    dGh[row + H + j] = dz;
-                    dGh[row + 2 * H + j] = dn * r;
-                    dhNext[carry + j] = dhv * z;
-                }
+                k.gruBackward(dGx, dGh, (t * batch + b) * gh, dhNext, b * H, gates, (t * batch + b) * gh, hn, hr,
+                        h, hBlock(t) + b * H, dh, hr, H);
             }
             k.gemm(dhNext, 0, H, dGh, t * batch * gh, gh, params, wHh, H, batch, H, gh);
         }

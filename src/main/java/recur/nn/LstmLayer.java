@@ -84,24 +84,9 @@ final class LstmLayer extends RecurrentLayer {
         java.util.Arrays.fill(dcNext, 0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
-                int row = (t * batch + b) * gh;
                 int hr = (t * batch + b) * H;
-                int prev = hBlock(t) + b * H;
-                int carry = b * H;
-                for (int j = 0; j < H; j++) {
-                    float i = gates[row + j];
-                    float f = gates[row + H + j];
-                    float g = gates[row + 2 * H + j];
-                    float o = gates[row + 3 * H + j];
-                    float tcj = tc[hr + j];
-                    float dhv = dh[hr + j] + dhNext[carry + j];
-                    float dc = dcNext[carry + j] + dhv * o * (1f - tcj * tcj);
-                    dG[row + j] = dc * g * i * (1f - i);
-                    dG[row + H + j] = dc * c[prev + j] * f * (1f - f);
-                    dG[row + 2 * H + j] = dc * i * (1f - g * g);
-                    dG[row + 3 * H + j] = dhv * tcj * o * (1f - o);
-                    dcNext[carry + j] = dc * f;
-                }
+                k.lstmBackward(dG, (t * batch + b) * gh, dcNext, dhNext, b * H, gates, (t * batch + b) * gh,
+                        c, hBlock(t) + b * H, tc, hr, dh, hr, H);
             }
             java.util.Arrays.fill(dhNext, 0f);
             k.gemm(dhNext, 0, H, dG, t * batch * gh, gh, params, wHh, H, batch, H, gh);

@@ -353,6 +353,74 @@ class VectorKernelsTest {
         checkBackward("reluBackward", Kernels::reluBackward);
     }
 
+    // ------------------------------------------------------------ recurrent cells
+
+    /** Gate values strictly inside (0, 1) or (-1, 1), as the activations produce them. */
+    private float[] gateLike(int len) {
+        float[] x = random(len);
+        for (int i = 0; i < len; i++) {
+            x[i] = 0.5f + 0.49f * x[i];
+        }
+        return x;
+    }
+
+    private static void assertSameBits(String what, float[] expected, float[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                fail(what + " at " + i + ": scalar " + expected[i] + ", vector " + actual[i]);
+            }
+        }
+    }
+
+    @Test
+    void lstmBackwardIsBitIdenticalToScalar() {
+        for (int h : LENGTHS) {
+            int gOff = 3, cOff = 2, tcOff = 1, dhOff = 4, carry = 5, dOff = 7;
+            float[] gates = gateLike(gOff + 4 * h + 3), cPrev = random(cOff + h + 1), tc = random(tcOff + h);
+            float[] dhOut = random(dhOff + h + 2);
+            float[] dhNext = random(carry + h + 3), dcNext = random(carry + h + 3);
+            float[] dG = matrix(dOff, 4 * h, 1, 4 * h, true);
+            float[] dGs = dG.clone(), dcs = dcNext.clone(), dGv = dG.clone(), dcv = dcNext.clone();
+            R.lstmBackward(dGs, dOff, dcs, dhNext, carry, gates, gOff, cPrev, cOff, tc, tcOff, dhOut, dhOff, h);
+            V.lstmBackward(dGv, dOff, dcv, dhNext, carry, gates, gOff, cPrev, cOff, tc, tcOff, dhOut, dhOff, h);
+            assertSameBits("lstmBackward dG " + h, dGs, dGv);
+            assertSameBits("lstmBackward dcNext " + h, dcs, dcv);
+            assertUntouched("lstmBackward " + h, dGv, dOff, 4 * h, 1, 4 * h);
+            if (h == 0) {
+                continue;
+            }
+            // the last unit against the equations in double: the scalar twin is the formula
+            int j = h - 1;
+            double dh = dhOut[dhOff + j] + dhNext[carry + j];
+            double o = gates[gOff + 3 * h + j], t = tc[tcOff + j];
+            double dc = dcNext[carry + j] + dh * o * (1 - t * t);
+            assertClose("lstmBackward dc " + h, (float) (dc * gates[gOff + h + j]), dcs[carry + j],
+                    Math.abs(dc) + 1, 1e-6);
+        }
+    }
+
+    @Test
+    void gruBackwardIsBitIdenticalToScalar() {
+        for (int h : LENGTHS) {
+            int gOff = 2, hnOff = 1, hOff = 3, dhOff = 4, carry = 5, dOff = 6;
+            float[] gates = gateLike(gOff + 3 * h + 1), hn = random(hnOff + h), hPrev = random(hOff + h + 2);
+            float[] dhOut = random(dhOff + h), dhNext = random(carry + h + 1);
+            float[] dGx = matrix(dOff, 3 * h, 1, 3 * h, true), dGh = matrix(dOff, 3 * h, 1, 3 * h, true);
+            float[] xs = dGx.clone(), hs = dGh.clone(), ns = dhNext.clone();
+            float[] xv = dGx.clone(), hv = dGh.clone(), nv = dhNext.clone();
+            R.gruBackward(xs, hs, dOff, ns, carry, gates, gOff, hn, hnOff, hPrev, hOff, dhOut, dhOff, h);
+            V.gruBackward(xv, hv, dOff, nv, carry, gates, gOff, hn, hnOff, hPrev, hOff, dhOut, dhOff, h);
+            assertSameBits("gruBackward dGx " + h, xs, xv);
+            assertSameBits("gruBackward dGh " + h, hs, hv);
+            assertSameBits("gruBackward dhNext " + h, ns, nv);
+            assertUntouched("gruBackward " + h, xv, dOff, 3 * h, 1, 3 * h);
+            // the hidden-side candidate gradient is the input side's times r
+            if (h > 0) {
+                assertEquals(xs[dOff + 2 * h] * gates[gOff], hs[dOff + 2 * h]);
+            }
+        }
+    }
+
     // ------------------------------------------------------------ loss
 
     @Test
