@@ -144,14 +144,17 @@ public final class VectorKernels implements Kernels {
     /** C[m, w] += A[m, kc] * B[kc, w] for a narrow strip (w < L columns), in plain Java. */
     private static void scalarStrip(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi,
                                     int ldb, int m, int w, int kc) {
+        // One output at a time in a register (the same additions in the same order as accumulating
+        // into c directly, so the same bits, without a load and a store of c per term).
         for (int i = 0; i < m; i++) {
             int crow = ci + i * ldc;
-            for (int p = 0; p < kc; p++) {
-                float aip = a[ai + i * ars + p * aps];
-                int brow = bi + p * ldb;
-                for (int q = 0; q < w; q++) {
-                    c[crow + q] += aip * b[brow + q];
+            int arow = ai + i * ars;
+            for (int q = 0; q < w; q++) {
+                float acc = c[crow + q];
+                for (int p = 0, ap = arow, bp = bi + q; p < kc; p++, ap += aps, bp += ldb) {
+                    acc += a[ap] * b[bp];
                 }
+                c[crow + q] = acc;
             }
         }
     }
