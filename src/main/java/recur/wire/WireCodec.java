@@ -2,21 +2,40 @@ package recur.wire;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
 import java.util.function.Function;
 
 /**
  * An event-bus codec for one message type: inside a JVM the object itself is delivered (no copy);
  * across the cluster it travels as a length-prefixed protobuf encoding and is validated on decode.
+ * The big messages (gradients, weights) are read in place ({@link #inPlace}): no copy of the frame,
+ * so a round makes fewer megabyte-sized arrays for the garbage collector in cluster mode.
  */
 public final class WireCodec<T> implements MessageCodec<T, T> {
     private final String name;
     private final Function<T, byte[]> encode;
     private final Function<byte[], T> decode;
+    private final Function<ByteBuffer, T> decodeView;
 
     public WireCodec(String name, Function<T, byte[]> encode, Function<byte[], T> decode) {
+        this(name, encode, decode, null);
+    }
+
+    private WireCodec(String name, Function<T, byte[]> encode, Function<byte[], T> decode,
+                      Function<ByteBuffer, T> decodeView) {
         this.name = name;
         this.encode = encode;
         this.decode = decode;
+        this.decodeView = decodeView;
+    }
+
+    /**
+     * A codec whose decoder reads the received frame in place: {@code decodeView} gets a view of the
+     * message's bytes that is valid only during the call, so it must copy out everything it keeps.
+     */
+    public static <T> WireCodec<T> inPlace(String name, Function<T, byte[]> encode, Function<ByteBuffer, T> decodeView) {
+        return new WireCodec<>(name, encode, b -> decodeView.apply(ByteBuffer.wrap(b)), decodeView);
     }
 
     @Override
@@ -32,6 +51,9 @@ public final class WireCodec<T> implements MessageCodec<T, T> {
         if (length < 0 || length > available) {
             throw new WireFormatException(name + ": expected at most " + available + " bytes, found a length of "
                     + length);
+        }
+        if (decodeView != null && buffer instanceof BufferInternal b) {
+            return decodeView.apply(b.getByteBuf().nioBuffer(pos + Integer.BYTES, length));
         }
         return decode.apply(buffer.getBytes(pos + Integer.BYTES, pos + Integer.BYTES + length));
     }

@@ -1,9 +1,12 @@
 package recur.wire;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -32,11 +35,12 @@ public final class WireCodecs {
             return;
         }
         EventBus bus = vertx.eventBus();
-        bus.registerDefaultCodec(GradientMessage.class, new WireCodec<>("recur.GradientPush",
-                m -> m.toProto().toByteArray(), b -> GradientMessage.fromProto(parse(b, "gradient push",
+        // Read in place, tensor bytes aliased: fromProto copies every tensor into arrays of its own.
+        bus.registerDefaultCodec(GradientMessage.class, WireCodec.inPlace("recur.GradientPush",
+                m -> m.toProto().toByteArray(), b -> GradientMessage.fromProto(parseAliased(b, "gradient push",
                         recur.wire.proto.GradientPush::parseFrom))));
-        bus.registerDefaultCodec(WeightsMessage.class, new WireCodec<>("recur.Weights",
-                WeightsMessage::toBytes, b -> WeightsMessage.fromProto(parse(b, "weights",
+        bus.registerDefaultCodec(WeightsMessage.class, WireCodec.inPlace("recur.Weights",
+                WeightsMessage::toBytes, b -> WeightsMessage.fromProto(parseAliased(b, "weights",
                         recur.wire.proto.Weights::parseFrom))));
         proto(bus, JoinRequest.class, "join request", JoinRequest::parseFrom, JoinRequest::getFormat);
         proto(bus, JoinReply.class, "join reply", JoinReply::parseFrom, JoinReply::getFormat);
@@ -62,6 +66,28 @@ public final class WireCodecs {
             WireFormat.check(format.applyAsInt(m), what);
             return m;
         }));
+    }
+
+    /** A parser reading from a protobuf input stream. */
+    @FunctionalInterface
+    public interface StreamParser<T> {
+        T parse(CodedInputStream in) throws java.io.IOException;
+    }
+
+    /**
+     * Parses {@code bytes} in place with bytes fields aliased (not copied): the result must not be
+     * kept beyond the bytes' lifetime, only what is copied out of it.
+     */
+    public static <T> T parseAliased(ByteBuffer bytes, String what, StreamParser<T> parser) {
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+        in.enableAliasing(true);
+        try {
+            return parser.parse(in);
+        } catch (InvalidProtocolBufferException e) {
+            throw new WireFormatException(what + ": malformed protobuf (" + e.getMessage() + ")", e);
+        } catch (java.io.IOException e) {
+            throw new WireFormatException(what + ": unreadable (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Parses protobuf bytes, turning a protobuf error into a {@link WireFormatException}. */

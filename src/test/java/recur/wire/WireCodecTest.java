@@ -107,6 +107,28 @@ class WireCodecTest {
     }
 
     @Test
+    void gradientsAreReadInPlaceAndKeepNothingOfTheFrame() {
+        GradientMessage m = sampleGradient();
+        WireCodec<GradientMessage> codec = WireCodec.inPlace("g", x -> x.toProto().toByteArray(),
+                b -> GradientMessage.fromProto(WireCodecs.parseAliased(b, "g", GradientPush::parseFrom)));
+        Buffer buf = Buffer.buffer().appendString("xyz");
+        codec.encodeToWire(buf, m);
+        GradientMessage back = codec.decodeFromWire(3, buf);
+        // the receive buffer is reused for the next frame: what was decoded must not change
+        for (int i = 3; i < buf.length(); i++) {
+            buf.setByte(i, (byte) 0x7f);
+        }
+        assertArrayEquals(m.grad(), back.grad());
+        assertArrayEquals(m.shards().getFirst().h()[1], back.shards().getFirst().h()[1]);
+        assertEquals(m.loss(), back.loss());
+
+        Buffer truncated = Buffer.buffer().appendInt(1000).appendBytes(new byte[10]);
+        assertThrows(WireFormatException.class, () -> codec.decodeFromWire(0, truncated));
+        Buffer garbage = Buffer.buffer().appendInt(4).appendBytes(new byte[] {(byte) 0xff, (byte) 0xff, 1, 2});
+        assertThrows(WireFormatException.class, () -> codec.decodeFromWire(0, garbage));
+    }
+
+    @Test
     void weightsEncodeOnceAndCarryShardGrants() {
         ShardSnapshot s = new ShardSnapshot(1, 2, 0, new float[][] {new float[4]}, new float[][] {new float[0]},
                 new boolean[] {false, false});
