@@ -144,8 +144,16 @@ public final class ScalarKernels implements Kernels {
     public void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
                              int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
                              int hidden) {
+        lstmBackwardUnits(dG, dOff, dcNext, dhNext, carryOff, gates, gOff, cPrev, cOff, tc, tcOff, dhOut, dhOff,
+                hidden, 0);
+    }
+
+    /** {@link #lstmBackward} for units {@code from..hidden-1} (also the vector kernel's tail). */
+    static void lstmBackwardUnits(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
+                                  int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
+                                  int hidden, int from) {
         final int h = hidden;
-        for (int j = 0; j < h; j++) {
+        for (int j = from; j < h; j++) {
             float i = gates[gOff + j];
             float f = gates[gOff + h + j];
             float g = gates[gOff + 2 * h + j];
@@ -164,8 +172,15 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void gruBackward(float[] dGx, float[] dGh, int dOff, float[] dhNext, int carryOff, float[] gates, int gOff,
                             float[] hn, int hnOff, float[] hPrev, int hOff, float[] dhOut, int dhOff, int hidden) {
+        gruBackwardUnits(dGx, dGh, dOff, dhNext, carryOff, gates, gOff, hn, hnOff, hPrev, hOff, dhOut, dhOff, hidden, 0);
+    }
+
+    /** {@link #gruBackward} for units {@code from..hidden-1} (also the vector kernel's tail). */
+    static void gruBackwardUnits(float[] dGx, float[] dGh, int dOff, float[] dhNext, int carryOff, float[] gates,
+                                 int gOff, float[] hn, int hnOff, float[] hPrev, int hOff, float[] dhOut, int dhOff,
+                                 int hidden, int from) {
         final int h = hidden;
-        for (int j = 0; j < h; j++) {
+        for (int j = from; j < h; j++) {
             float r = gates[gOff + j];
             float z = gates[gOff + h + j];
             float n = gates[gOff + 2 * h + j];

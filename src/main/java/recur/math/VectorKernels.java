@@ -770,20 +770,8 @@ public final class VectorKernels implements Kernels {
             dh.mul(t).mul(o).mul(one.sub(o)).intoArray(dG, dOff + 3 * h + j);
             dc.mul(f).intoArray(dcNext, carryOff + j);
         }
-        for (; j < h; j++) {
-            float i = gates[gOff + j];
-            float f = gates[gOff + h + j];
-            float g = gates[gOff + 2 * h + j];
-            float o = gates[gOff + 3 * h + j];
-            float t = tc[tcOff + j];
-            float dh = dhOut[dhOff + j] + dhNext[carryOff + j];
-            float dc = dcNext[carryOff + j] + dh * o * (1f - t * t);
-            dG[dOff + j] = dc * g * i * (1f - i);
-            dG[dOff + h + j] = dc * cPrev[cOff + j] * f * (1f - f);
-            dG[dOff + 2 * h + j] = dc * i * (1f - g * g);
-            dG[dOff + 3 * h + j] = dh * t * o * (1f - o);
-            dcNext[carryOff + j] = dc * f;
-        }
+        ScalarKernels.lstmBackwardUnits(dG, dOff, dcNext, dhNext, carryOff, gates, gOff, cPrev, cOff, tc, tcOff, dhOut,
+                dhOff, h, j);
     }
 
     /** As {@link ScalarKernels#gruBackward}, lane by lane, unfused: bit-identical to it. */
@@ -809,22 +797,8 @@ public final class VectorKernels implements Kernels {
             dn.mul(r).intoArray(dGh, dOff + 2 * h + j);
             dh.mul(z).intoArray(dhNext, carryOff + j);
         }
-        for (; j < h; j++) {
-            float r = gates[gOff + j];
-            float z = gates[gOff + h + j];
-            float n = gates[gOff + 2 * h + j];
-            float dh = dhOut[dhOff + j] + dhNext[carryOff + j];
-            float dn = dh * (1f - z) * (1f - n * n);
-            float dz = dh * (hPrev[hOff + j] - n) * z * (1f - z);
-            float dr = dn * hn[hnOff + j] * r * (1f - r);
-            dGx[dOff + j] = dr;
-            dGx[dOff + h + j] = dz;
-            dGx[dOff + 2 * h + j] = dn;
-            dGh[dOff + j] = dr;
-            dGh[dOff + h + j] = dz;
-            dGh[dOff + 2 * h + j] = dn * r;
-            dhNext[carryOff + j] = dh * z;
-        }
+        ScalarKernels.gruBackwardUnits(dGx, dGh, dOff, dhNext, carryOff, gates, gOff, hn, hnOff, hPrev, hOff, dhOut, dhOff,
+                h, j);
     }
 
     @Override

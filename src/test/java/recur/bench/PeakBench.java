@@ -65,6 +65,8 @@ public class PeakBench {
                 .reduceLanes(VectorOperators.ADD);
     }
 
+    // The same loop as fmaPeak on another species: a species must be a constant for the Vector API
+    // to compile to machine vectors, so the loop is written out for each.
     @Benchmark
     public float fmaPeak256() {
         FloatVector a = FloatVector.broadcast(S256, x);
