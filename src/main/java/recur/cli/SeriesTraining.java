@@ -191,12 +191,7 @@ final class SeriesTraining {
         }
         double loss = progress.smoothedLoss();
         if (cmd.jsonLines) {
-            Map<String, Object> done = new LinkedHashMap<>();
-            done.put("event", "done");
-            done.put("steps", outcome.steps());
-            done.put("stopped", outcome.stopped());
-            done.put("skipped_steps", outcome.skippedSteps());
-            done.put("loss", Progress.finite(loss));
+            Map<String, Object> done = outcome.doneEvent(loss);
             done.put("elapsed_s", progress.elapsedSeconds());
             if (held != null) {
                 done.put("holdout", held.toMap());

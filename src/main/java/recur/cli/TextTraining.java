@@ -556,12 +556,7 @@ final class TextTraining {
         var o = command.main.context.out();
         double loss = progress.smoothedLoss();
         if (command.jsonLines) {
-            Map<String, Object> done = new LinkedHashMap<>();
-            done.put("event", "done");
-            done.put("steps", outcome.steps());
-            done.put("stopped", outcome.stopped());
-            done.put("skipped_steps", outcome.skippedSteps());
-            done.put("loss", Progress.finite(loss));
+            Map<String, Object> done = outcome.doneEvent(loss);
             done.put("tokens", progress.tokens());
             done.put("tokens_per_s", Progress.finite(progress.tokensPerSecond()));
             done.put("elapsed_s", progress.elapsedSeconds());

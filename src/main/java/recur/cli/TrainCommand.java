@@ -412,12 +412,7 @@ final class TrainCommand implements Callable<Integer> {
         double loss = progress.smoothedLoss();
         double seconds = progress.elapsedSeconds();
         if (jsonLines) {
-            Map<String, Object> done = new LinkedHashMap<>();
-            done.put("event", "done");
-            done.put("steps", outcome.steps());
-            done.put("stopped", outcome.stopped());
-            done.put("skipped_steps", outcome.skippedSteps());
-            done.put("loss", Progress.finite(loss));
+            Map<String, Object> done = outcome.doneEvent(loss);
             done.put("bits_per_char", Progress.finite(loss / Math.log(2)));
             done.put("tokens", progress.tokens());
             done.put("tokens_per_s", Progress.finite(progress.tokensPerSecond()));
