@@ -58,7 +58,7 @@ public final class ParamSlices {
         for (int k = 0; k + 1 < bounds.length; k++) {
             out.add(new GradientMessage(g.workerId(), g.weightVersion(), slice(g.grad(), bounds, k), g.tokens(),
                     g.lossCount(), g.loss(), g.norm(), g.clipRatio(), g.computeMs(), g.idleMs(),
-                    k == 0 ? g.shards() : List.of()));
+                    k == 0 ? g.shards() : List.of(), null, g.seq()));
         }
         return out;
     }

@@ -90,6 +90,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         long lastSeen;
         boolean busy;        // has weights to compute on and has not pushed yet
         long lastPushVersion = -1;
+        long lastPushSeq;         // the window count of its last push (async: tells re-sent pushes from new ones)
         WeightsMessage lastSent;  // re-sent when no push follows within the re-send timeout
         long sentAt;
 
@@ -562,7 +563,9 @@ public final class ParameterServerVerticle extends VerticleBase {
                 drop(Reject.UNKNOWN_WORKER, g, "not part of the round of version " + version);
                 return;
             }
-        } else if (wv <= m.lastPushVersion) {
+        } else if (wv < m.lastPushVersion || wv == m.lastPushVersion && (g.seq() == 0 || g.seq() <= m.lastPushSeq)) {
+            // A new window on the same version is no duplicate: the server may send a worker the same version
+            // twice (new weights while its previous push was being applied, or after a rejected push).
             drop(Reject.DUPLICATE, g, "already pushed for version " + wv);
             return;
         }
@@ -574,6 +577,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         m.busy = false;
         m.lastPushVersion = wv;
+        m.lastPushSeq = g.seq();
         if (sync) {
             arrived.add(m.id);
             arrivedAt.put(m.id, now());

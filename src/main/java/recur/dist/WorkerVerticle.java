@@ -53,6 +53,7 @@ public final class WorkerVerticle extends VerticleBase {
     private long lastPush;
     private long timer = -1;
     private boolean joining;
+    private long windows;                 // computed windows: numbers the pushes
     private GradientMessage lastPushed;  // sent again when the server re-sends its weights
     private SliceClient slices;          // gathers weight slices and cuts pushes (sharded server)
 
@@ -250,7 +251,7 @@ public final class WorkerVerticle extends VerticleBase {
                     lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
                 }
                 lastPushed = new GradientMessage(worker, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(),
-                        r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards(), r.gradBuffer());
+                        r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards(), r.gradBuffer(), ++windows);
                 slices.push(lastPushed);
             } else if (r != null) {
                 r.release(); // computed for a membership this worker no longer has

@@ -15,10 +15,12 @@ import recur.wire.proto.GradientPush;
  * @param clipRatio coefficient applied by local clipping (1 when it did not clip)
  * @param idleMs    time the worker waited between its previous push and the weights it computed on
  * @param buffer    the pooled buffer {@code grad} lives in (null: not pooled); see {@link #retain}
+ * @param seq       the worker's count of computed windows, so that a re-sent push can be told from a new
+ *                  one computed on the same version (0: not counted)
  */
 public record GradientMessage(int workerId, long weightVersion, float[] grad, long tokens, long lossCount,
                               double loss, double norm, double clipRatio, double computeMs, double idleMs,
-                              List<ShardSnapshot> shards, Pooled<float[]> buffer) {
+                              List<ShardSnapshot> shards, Pooled<float[]> buffer, long seq) {
 
     public GradientMessage {
         shards = List.copyOf(shards);
@@ -27,7 +29,15 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
     /** A push whose gradient is not pooled. */
     public GradientMessage(int workerId, long weightVersion, float[] grad, long tokens, long lossCount, double loss,
                            double norm, double clipRatio, double computeMs, double idleMs, List<ShardSnapshot> shards) {
-        this(workerId, weightVersion, grad, tokens, lossCount, loss, norm, clipRatio, computeMs, idleMs, shards, null);
+        this(workerId, weightVersion, grad, tokens, lossCount, loss, norm, clipRatio, computeMs, idleMs, shards, null, 0);
+    }
+
+    /** A push without a window count. */
+    public GradientMessage(int workerId, long weightVersion, float[] grad, long tokens, long lossCount, double loss,
+                           double norm, double clipRatio, double computeMs, double idleMs, List<ShardSnapshot> shards,
+                           Pooled<float[]> buffer) {
+        this(workerId, weightVersion, grad, tokens, lossCount, loss, norm, clipRatio, computeMs, idleMs, shards, buffer,
+                0);
     }
 
     /**
@@ -52,7 +62,7 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
         GradientPush.Builder b = GradientPush.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(workerId)
                 .setWeightVersion(weightVersion).setGrad(Tensors.encodeCompact(grad)).setTokens(tokens)
                 .setLossCount(lossCount).setLoss(loss).setNorm(norm).setClipRatio(clipRatio)
-                .setComputeMs(computeMs).setIdleMs(idleMs);
+                .setComputeMs(computeMs).setIdleMs(idleMs).setSeq(seq);
         for (ShardSnapshot s : shards) {
             b.addShards(s.toProto());
         }
@@ -71,6 +81,6 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
             shards.add(ShardSnapshot.fromProto(s));
         }
         return new GradientMessage(p.getWorkerId(), p.getWeightVersion(), grad, p.getTokens(), p.getLossCount(),
-                p.getLoss(), p.getNorm(), p.getClipRatio(), p.getComputeMs(), p.getIdleMs(), shards);
+                p.getLoss(), p.getNorm(), p.getClipRatio(), p.getComputeMs(), p.getIdleMs(), shards, null, p.getSeq());
     }
 }

@@ -125,6 +125,66 @@ class ParameterServerTest {
                 })));
     }
 
+    /**
+     * Async: a worker may be sent the same version twice as new work (fresh weights while its previous
+     * push is still being applied, or after a rejected push); the window it computes then is new work,
+     * told from a re-sent push by its window count. Before the count, the server rejected it as a
+     * duplicate forever and re-sent the weights every timeout: training never finished.
+     */
+    @Test
+    void asyncTellsANewWindowOnTheSameVersionFromAResentPush(Vertx vertx, VertxTestContext ctx) {
+        WireCodecs.register(vertx);
+        TrainConfig c = DistFixtures.config(1, 2, 2, null);
+        c.mode = "async";
+        c.staleness = 4;
+        c.optimizer = "sgd";
+        c.lr = 1.0;
+        DistJob job = DistFixtures.job(c, DistFixtures.text(2_000));
+        int n = job.params().length;
+        Addresses a = new Addresses("pstest-async");
+        ParameterServerVerticle ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a,
+                DistTiming.DEFAULT, 1, 1, null, null, s -> { }, () -> false));
+        Inbox inbox = new Inbox();
+        String me = a.newWorkerAddress();
+        ShardSnapshot state = ShardSnapshot.fresh(0, job.spec(), c.batch);
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        var bus = vertx.eventBus();
+        int[] id = new int[1];
+
+        bus.<WeightsMessage>consumer(me, m -> inbox.deliver(m.body())).completion()
+                .compose(v -> vertx.deployVerticle(ps))
+                .compose(d -> bus.<JoinReply>request(a.join(), JoinRequest.newBuilder().setFormat(WireFormat.VERSION)
+                        .setAddress(me).setDescription("scripted").build()))
+                .compose(reply -> {
+                    id[0] = reply.body().getWorkerId();
+                    return inbox.next();
+                })
+                .compose(w -> {
+                    ctx.verify(() -> assertEquals(0, w.version()));
+                    bus.send(a.push(), push(id[0], 0, ones, state, 1));      // window 1: applied
+                    return inbox.next();
+                })
+                .compose(w -> {
+                    ctx.verify(() -> assertEquals(1, w.version()));
+                    bus.send(a.push(), push(id[0], 0, ones, state, 1));      // window 1 again: a duplicate
+                    bus.send(a.push(), push(id[0], 0, ones, state, 2));      // window 2 on version 0: new work
+                    return ps.done();
+                })
+                .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+                    assertEquals(2, r.version());
+                    assertEquals(Map.of(Reject.DUPLICATE, 1L), r.rejected());
+                    for (int i = 0; i < n; i++) { // two SGD steps of -1
+                        assertEquals(job.params()[i] - 2f, r.params()[i], 1e-5);
+                    }
+                    ctx.completeNow();
+                })));
+    }
+
+    private static GradientMessage push(int worker, long version, float[] grad, ShardSnapshot s, long window) {
+        return new GradientMessage(worker, version, grad, 24, 24, 3.0, 1.0, 1.0, 1.0, 0.0, List.of(s), null, window);
+    }
+
     private static GradientMessage push(int worker, long version, float[] grad, ShardSnapshot s) {
         return new GradientMessage(worker, version, grad, 24, 24, 3.0, 1.0, 1.0, 1.0, 0.0, List.of(s));
     }

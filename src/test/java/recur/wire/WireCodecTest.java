@@ -96,6 +96,7 @@ class WireCodecTest {
         assertEquals(m.loss(), back.loss());
         assertEquals(m.norm(), back.norm());
         assertEquals(m.clipRatio(), back.clipRatio());
+        assertEquals(9, back.seq());
         ShardSnapshot s = back.shards().getFirst();
         assertEquals(3, s.shard());
         assertEquals(17, s.position());
@@ -176,6 +177,6 @@ class WireCodecTest {
     private static GradientMessage sampleGradient() {
         ShardSnapshot s = new ShardSnapshot(3, 17, 2, new float[][] {randomFloats(6, 2), randomFloats(6, 3)},
                 new float[][] {randomFloats(6, 4), randomFloats(6, 5)}, new boolean[] {true, false});
-        return new GradientMessage(2, 41, randomFloats(33, 7), 64, 64, 2.5, 3.25, 0.5, 12.0, 1.0, List.of(s));
+        return new GradientMessage(2, 41, randomFloats(33, 7), 64, 64, 2.5, 3.25, 0.5, 12.0, 1.0, List.of(s), null, 9);
     }
 }
