@@ -72,6 +72,20 @@ class NetworkEmulatorTest {
     }
 
     @Test
+    void subMillisecondDelaysAreKeptNotRounded() throws Exception {
+        // lan-10g sizes: 0.3 ms latency, which a millisecond timer rounds to 0 (delivered at once)
+        double[] t = sendAndTime(NetworkProfile.parse("latency=0.3ms"), 21, 10);
+        java.util.Arrays.sort(t);
+        assertTrue(t[0] >= 0.000299, "first arrival after " + t[0] * 1e3 + " ms, expected at least 0.3");
+        // late, never early: the upper bound allows for a busy, shared machine
+        assertTrue(t[t.length / 2] < 0.0003 + 0.020, "median arrival after " + t[t.length / 2] * 1e3
+                + " ms, expected ~0.3");
+        // 100 KB at 10 Gbit/s: 80 us on each side, the second message queues behind the first
+        double[] b = sendAndTime(NetworkProfile.parse("bandwidth=10gbit"), 2, 25_000);
+        assertTrue(b[1] >= 3 * 80e-6 - 1e-6, "second arrival after " + b[1] * 1e6 + " us, expected ~240");
+    }
+
+    @Test
     void bandwidthLimitsThroughputWithinTolerance() throws Exception {
         // 8 messages of 250 KB (62,500 floats + header) at 80 Mbit/s = 10 MB/s: the last arrives after
         // ~0.2 s (+ one transfer on the receiving side, ~25 ms).
