@@ -17,6 +17,7 @@ import recur.model.CellType;
 import recur.scaling.ScalingExperiment;
 import recur.scaling.ScalingReport;
 import recur.scaling.ScalingRun;
+import recur.scaling.ScalingStore;
 
 /**
  * {@code recur experiment scaling}: measured speed-up and convergence against worker count, mode and
@@ -93,11 +94,19 @@ final class ScalingExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR") Path out = Path.of("runs", "scaling");
 
+    @Option(names = "--report-from", paramLabel = "DIR", description = {"Run nothing: write DIR's report (report.md, "
+        + "model.csv, scaling.csv predictions, plots) again with the current model from its experiment.json, "
+        + "scaling.csv and curves.csv. Measured numbers stay as they are."})
+    Path reportFrom;
+
     @Option(names = "--debug", description = "Show the stack trace of an error.")
     boolean debug;
 
     @Override
     public Integer call() throws Exception {
+        if (reportFrom != null) {
+            return rewriteReport(reportFrom);
+        }
         ExperimentCommand.atLeast("--ps-shards", psShards, 1);
         if (psShards > 1 && modes.contains("async")) {
             throw new UserError("--ps-shards " + psShards + " works in sync mode only; use --modes sync (or "
@@ -190,6 +199,24 @@ final class ScalingExperimentCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "%ntook %s; results in %s (scaling.csv, model.csv, report.md, *.svg)%n",
                 Progress.duration((System.nanoTime() - t0) / 1e9), dir);
         return 0;
+    }
+
+    private int rewriteReport(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UserError("--report-from: " + dir + " is not a directory");
+        }
+        try {
+            ScalingStore.Stored s = ScalingStore.read(dir);
+            ScalingReport.rewrite(dir, s);
+            var o = parent.main.context.out();
+            o.printf(Locale.ROOT, "rewrote the report of %d runs in %s with the current model%s%n", s.runs().size(), dir,
+                    s.hasCurves() ? "" : " (no curves.csv: the loss plots were left as they were)");
+            return 0;
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--report-from: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UserError("--report-from: cannot read or write " + dir + ": " + e.getMessage());
+        }
     }
 
     private static String join(List<Integer> v) {

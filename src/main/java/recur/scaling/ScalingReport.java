@@ -37,12 +37,16 @@ public final class ScalingReport {
     static ScalingModel model(ScalingRun b, long params, long tokensPerWindow, NetworkProfile net, int cores) {
         int bytes = b.wire().equals("bf16") ? 2 : 4;
         ScalingModel bare = new ScalingModel(b.computeMs(), 0, b.applyMs(), params, tokensPerWindow, bytes, net,
-                b.psShards(), cores);
+                b.psShards(), cores, staleness(b));
         double measuredMs = (double) tokensPerWindow * b.workers() / b.tokensPerSecond() * 1e3
                 / (b.mode().equals("async") ? b.workers() : 1);
         double overhead = Math.max(0, measuredMs - bare.predict(b.workers(), b.mode()).roundMs());
         return new ScalingModel(b.computeMs(), overhead, b.applyMs(), params, tokensPerWindow, bytes, net, b.psShards(),
-                cores);
+                cores, staleness(b));
+    }
+
+    private static int staleness(ScalingRun r) {
+        return r.mode().equals("async") ? r.staleness() : -1;
     }
 
     /**
@@ -74,6 +78,19 @@ public final class ScalingReport {
 
     public static void write(Path dir, List<ScalingRun> runs, long params, long tokensPerWindow, NetworkProfile net,
                              int cores, double target, String command) throws IOException {
+        ScalingStore.writeInputs(dir, params, tokensPerWindow, net, cores, target, command);
+        ScalingStore.writeCurves(dir, runs);
+        write(dir, runs, params, tokensPerWindow, net, cores, target, command, true);
+    }
+
+    /** Writes the report of a stored experiment again with the current model (its loss plots only when it kept the curves). */
+    public static void rewrite(Path dir, ScalingStore.Stored s) throws IOException {
+        write(dir, s.runs(), s.params(), s.tokensPerWindow(), s.network(), s.cores(), s.target(), s.command(),
+                s.hasCurves());
+    }
+
+    private static void write(Path dir, List<ScalingRun> runs, long params, long tokensPerWindow, NetworkProfile net,
+                              int cores, double target, String command, boolean lossPlots) throws IOException {
         Files.createDirectories(dir);
         StringBuilder csv = new StringBuilder("workers,mode,staleness,cell,config,network,wire,deployment,ps_shards,"
                 + "steps,tokens,seconds,"
@@ -107,7 +124,7 @@ public final class ScalingReport {
         Files.writeString(dir.resolve("scaling.csv"), csv);
 
         StringBuilder model = new StringBuilder("curve,workers,predicted_tokens_per_s,predicted_speedup,round_ms,"
-                + "server_link_ms,bytes_per_round\n");
+                + "server_link_ms,bytes_per_round,accepted_share\n");
         List<Series> tput = new ArrayList<>();
         List<Series> eff = new ArrayList<>();
         List<Series> lossTime = new ArrayList<>();
@@ -127,8 +144,9 @@ public final class ScalingReport {
             ScalingModel m = model(b, params, tokensPerWindow, net, cores);
             for (int n : MODEL_WORKERS) {
                 var p = m.predict(n, b.mode());
-                model.append(String.format(Locale.ROOT, "%s,%d,%.1f,%.3f,%.3f,%.3f,%.0f%n", e.getKey(), n,
-                        p.tokensPerSecond(), m.speedup(n, b.mode()), p.roundMs(), p.serverLinkMs(), p.bytesPerRound()));
+                model.append(String.format(Locale.ROOT, "%s,%d,%.1f,%.3f,%.3f,%.3f,%.0f,%.3f%n", e.getKey(), n,
+                        p.tokensPerSecond(), m.speedup(n, b.mode()), p.roundMs(), p.serverLinkMs(), p.bytesPerRound(),
+                        p.acceptedShare()));
             }
             double[] w = c.stream().mapToDouble(ScalingRun::workers).toArray();
             tput.add(new Series(e.getKey(), w, c.stream().mapToDouble(ScalingRun::tokensPerSecond).toArray()));
@@ -176,13 +194,16 @@ public final class ScalingReport {
                 "Fastest to the target: %s with %d workers, %.1f s (%.0f tokens).%n", best.key(), best.workers(),
                 best.secondsToTarget(), best.tokensToTarget()));
         md.append("\nFiles: scaling.csv, model.csv, throughput.svg, efficiency.svg, loss-time.svg, loss-tokens.svg, "
-                + "runs/*/metrics.csv.\n");
+                + "runs/*/metrics.csv, curves.csv and experiment.json (which `recur experiment scaling --report-from "
+                + "DIR` reads to write this report again with the current model).\n");
         Files.writeString(dir.resolve("report.md"), md);
         SvgPlot.lines("Throughput (measured and model)", "workers", "tokens/s", tput).write(dir.resolve("throughput.svg"));
         SvgPlot.lines("Parallel efficiency", "workers", "speed-up / workers", eff).write(dir.resolve("efficiency.svg"));
-        SvgPlot.lines("Validation loss against training time", "seconds (evaluation excluded)", "val loss (nats/char)",
-                lossTime).write(dir.resolve("loss-time.svg"));
-        SvgPlot.lines("Validation loss against tokens", "tokens", "val loss (nats/char)", lossTokens)
-                .write(dir.resolve("loss-tokens.svg"));
+        if (lossPlots) {
+            SvgPlot.lines("Validation loss against training time", "seconds (evaluation excluded)",
+                    "val loss (nats/char)", lossTime).write(dir.resolve("loss-time.svg"));
+            SvgPlot.lines("Validation loss against tokens", "tokens", "val loss (nats/char)", lossTokens)
+                    .write(dir.resolve("loss-tokens.svg"));
+        }
     }
 }

@@ -1,0 +1,108 @@
+package recur.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import recur.data.SyntheticText;
+
+/**
+ * {@code recur experiment scaling --report-from DIR}: a finished experiment keeps what its report
+ * needs (experiment.json, scaling.csv, curves.csv), and writing the report again from them gives the
+ * same measured numbers and, with the same model, the same predictions.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ScalingReportFromTest {
+    @TempDir
+    static Path dir;
+    static Path out;
+    static String report;
+    static List<String> csv;
+
+    @BeforeAll
+    static void grid() throws IOException {
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, SyntheticText.generate(5, 30_000));
+        out = dir.resolve("grid");
+        CliRun r = CliRun.of("experiment", "scaling", "--text", text.toString(), "--hidden", "16", "--embedding", "8",
+                "--window", "16", "--batch", "4", "--tokens", "4000", "--evals", "2", "--workers", "1,2",
+                "--modes", "sync,async", "--staleness", "0", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        report = Files.readString(out.resolve("report.md"));
+        csv = Files.readAllLines(out.resolve("scaling.csv"));
+    }
+
+    /** The columns up to and including "dropped" are measurements; the rest are the model's. */
+    private static String measured(String line) {
+        String[] v = line.split(",");
+        return String.join(",", List.of(v).subList(0, 30));
+    }
+
+    @Test
+    void theReportWrittenAgainKeepsEveryMeasuredNumberAndTheSamePredictions() throws IOException {
+        assertTrue(Files.exists(out.resolve("experiment.json")) && Files.exists(out.resolve("curves.csv")));
+        assertEquals("dropped", csv.getFirst().split(",")[29]);
+        Files.delete(out.resolve("report.md"));
+        Files.delete(out.resolve("model.csv"));
+        Files.delete(out.resolve("loss-time.svg"));
+        CliRun r = CliRun.of("experiment", "scaling", "--report-from", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("rewrote the report of 4 runs"), r.out());
+        List<String> again = Files.readAllLines(out.resolve("scaling.csv"));
+        assertEquals(csv.size(), again.size());
+        for (int i = 0; i < csv.size(); i++) {
+            assertEquals(measured(csv.get(i)), measured(again.get(i)), "row " + i);
+            if (i > 0) { // predictions from the stored (rounded) times: within a tenth of a percent
+                double before = Double.parseDouble(csv.get(i).split(",")[30]);
+                double after = Double.parseDouble(again.get(i).split(",")[30]);
+                assertEquals(before, after, before * 1e-3, "prediction of row " + i);
+            }
+        }
+        String rewritten = Files.readString(out.resolve("report.md"));
+        assertEquals(report.lines().filter(l -> l.startsWith("| ")).count(),
+                rewritten.lines().filter(l -> l.startsWith("| ")).count());
+        assertEquals(line(report, "Fastest to the target"), line(rewritten, "Fastest to the target"));
+        assertTrue(Files.exists(out.resolve("model.csv")) && Files.exists(out.resolve("loss-time.svg")),
+                "curves.csv brings back the loss plots");
+    }
+
+    private static String line(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("(none)");
+    }
+
+    @Test
+    void aDirectoryWithoutTheStoredInputsIsRefusedInOneLine() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        BadInputTest.expectUserError(CliRun.of("experiment", "scaling", "--report-from", empty.toString()),
+                "experiment.json is missing");
+        BadInputTest.expectUserError(CliRun.of("experiment", "scaling", "--report-from",
+                dir.resolve("nowhere").toString()), "is not a directory");
+        assertFalse(Files.exists(empty.resolve("report.md")), "nothing written");
+    }
+
+    @Test
+    void aDamagedScalingCsvIsRefusedInOneLineNamingTheLine() throws IOException {
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Files.copy(out.resolve("experiment.json"), bad.resolve("experiment.json"));
+        List<String> lines = new java.util.ArrayList<>(csv);
+        lines.set(2, lines.get(2).replaceFirst("^2,sync", "2,sideways"));
+        Files.write(bad.resolve("scaling.csv"), lines);
+        BadInputTest.expectUserError(CliRun.of("experiment", "scaling", "--report-from", bad.toString()),
+                "line 3", "sync or async");
+        Files.write(bad.resolve("scaling.csv"), List.of(csv.getFirst(), "1,sync,0"));
+        BadInputTest.expectUserError(CliRun.of("experiment", "scaling", "--report-from", bad.toString()),
+                "line 2", "fields");
+        Files.writeString(bad.resolve("experiment.json"), "{\"format\": 9}");
+        BadInputTest.expectUserError(CliRun.of("experiment", "scaling", "--report-from", bad.toString()),
+                "\"format\": 1");
+    }
+}
