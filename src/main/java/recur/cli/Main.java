@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "recur",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        subcommands = {TrainCommand.class, WorkerCommand.class, EvalCommand.class, SampleCommand.class, ScoreCommand.class, ForecastCommand.class, BenchCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, WorkerCommand.class, PsShardCommand.class, EvalCommand.class, SampleCommand.class, ScoreCommand.class, ForecastCommand.class, BenchCommand.class, ExperimentCommand.class, CommandLine.HelpCommand.class},
         description = {"Train and use recurrent neural networks (RNN, LSTM, GRU) with truncated BPTT.", ""},
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",

@@ -70,7 +70,8 @@ final class ScalingExperimentCommand implements Callable<Integer> {
     int psShards = 1;
 
     @Option(names = "--cluster", description = {"Cluster mode on this machine: this JVM runs the parameter server, each "
-            + "worker its own JVM (Hazelcast on 127.0.0.1, worker logs in runs/<setting>/worker-i.log)."})
+            + "worker its own JVM (Hazelcast on 127.0.0.1, worker logs in runs/<setting>/worker-i.log); with "
+            + "--ps-shards K, parameter shards 1..K-1 run in JVMs of their own too (ps-shard-k.log)."})
     boolean cluster;
 
     @Option(names = "--target-loss", paramLabel = "X",
@@ -129,9 +130,10 @@ final class ScalingExperimentCommand implements Callable<Integer> {
         }
         for (int n : workers) {
             ExperimentCommand.atLeast("--workers", n, 1);
-            if (cluster && n > MAX_CLUSTER_WORKERS) {
-                throw new UserError("--cluster runs at most " + MAX_CLUSTER_WORKERS + " workers on this machine (the "
-                        + "built-in cluster configuration has 20 Hazelcast ports on 127.0.0.1), got " + n);
+            if (cluster && n + psShards - 1 > MAX_CLUSTER_WORKERS) {
+                throw new UserError("--cluster runs at most " + MAX_CLUSTER_WORKERS + " worker and shard JVMs on this "
+                        + "machine (the built-in cluster configuration has 20 Hazelcast ports on 127.0.0.1), got " + n
+                        + " workers and " + (psShards - 1) + " shard JVMs");
             }
         }
         NetworkProfile net;
@@ -166,7 +168,8 @@ final class ScalingExperimentCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         o.printf(Locale.ROOT, "scaling experiment: workers %s, modes %s, cells %s, configs %s, network %s, wire %s, "
                 + "%,d tokens a run, %s, %d parameter-server shard%s, %d cores%s%n", workers, modes, cells, configs,
-                net, wire, tokens, cluster ? "one JVM per worker (cluster)" : "one JVM (local)", psShards,
+                net, wire, tokens, !cluster ? "one JVM (local)" : psShards > 1
+                ? "one JVM per worker and per parameter shard 1.." + (psShards - 1) + " (cluster)" : "one JVM per worker (cluster)", psShards,
                 psShards == 1 ? "" : "s", cores, cluster ? " shared by the worker JVMs and the server" : "");
         long t0 = System.nanoTime();
         List<ScalingRun> runs;

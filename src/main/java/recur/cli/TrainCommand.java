@@ -234,6 +234,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ps-shards", paramLabel = "K", description = "Split the parameters over K parameter-server shards (sync mode).")
     int psShards = D.psShards;
 
+    @Option(names = "--ps-shard-nodes", description = "Cluster, --ps-shards K: shards 1..K-1 are 'recur ps-shard --cluster' "
+            + "processes (their own nodes), not threads of this process.")
+    boolean psShardNodes = D.psShardNodes;
+
+    @Option(names = "--ps-shard-wait", paramLabel = "SECONDS", description = "Cluster, --ps-shard-nodes: give up when "
+            + "the K-1 shard nodes have not all joined after SECONDS.")
+    int psShardWait = D.psShardWait;
+
     @Option(names = "--wire", paramLabel = "FMT", description = "Gradients and weights on the wire: f32 (default) or bf16 (half the bytes).")
     String wire = D.wire;
 
@@ -360,6 +368,13 @@ final class TrainCommand implements Callable<Integer> {
                         + " on cluster " + (c.clusterName != null ? c.clusterName : "recur") + ": start them with "
                         + "'scripts/recur worker --cluster" + (c.clusterName != null ? " --cluster-name " + c.clusterName : "")
                         + (c.clusterConfig != null ? " --cluster-config " + c.clusterConfig : "") + "'");
+                if (c.psShardNodes) {
+                    main.context.out().println("and first for " + (c.psShards - 1) + " parameter shard node"
+                            + (c.psShards > 2 ? "s" : "") + " (up to " + c.psShardWait + " s): start them with "
+                            + "'scripts/recur ps-shard --cluster" + (c.clusterName != null ? " --cluster-name "
+                            + c.clusterName : "") + (c.clusterConfig != null ? " --cluster-config " + c.clusterConfig
+                            : "") + "'");
+                }
             }
         }
         return DistEngine.train(job, notes, provenance, cluster, listener, stop);
@@ -547,6 +562,11 @@ final class TrainCommand implements Callable<Integer> {
         if (c.psShards > 1 && (!c.mode.equals("sync") || c.checkpointEvery > 0 || c.resume != null)) {
             throw new UserError("--ps-shards " + c.psShards + " works in --mode sync without --checkpoint-every and "
                     + "--resume for now");
+        }
+        atLeast("--ps-shard-wait", c.psShardWait, 1);
+        if (c.psShardNodes && (!c.cluster || c.psShards < 2)) {
+            throw new UserError("--ps-shard-nodes puts parameter shards 1..K-1 on their own cluster nodes: it needs "
+                    + "--cluster and --ps-shards K (K >= 2)");
         }
         if (!(c.localClipNorm >= 0) || !Double.isFinite(c.localClipNorm)) {
             throw new UserError("--local-clip-norm must be >= 0 (0 turns it off), got " + c.localClipNorm);

@@ -69,6 +69,8 @@ final class TrainSettings {
         KEYS.put("local_clip_norm", (c, v, w) -> c.localClipNorm = number(v, w));
         KEYS.put("wire", (c, v, w) -> c.wire = string(v, w));
         KEYS.put("ps_shards", (c, v, w) -> c.psShards = integer(v, w));
+        KEYS.put("ps_shard_nodes", (c, v, w) -> c.psShardNodes = bool(v, w));
+        KEYS.put("ps_shard_wait", (c, v, w) -> c.psShardWait = integer(v, w));
     }
 
     static Set<String> keys() {

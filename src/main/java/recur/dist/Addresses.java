@@ -36,6 +36,16 @@ public record Addresses(String run) {
         return "recur." + run + ".ps" + k + "." + what;
     }
 
+    /** Where parameter shard nodes ({@code recur ps-shard}) offer themselves to the server. */
+    public String shardOffer() {
+        return "recur." + run + ".ps.shard-offer";
+    }
+
+    /** A fresh, unique address for one parameter shard node's setup and end messages. */
+    public String newShardNodeAddress() {
+        return "recur." + run + ".shard-node." + UUID.randomUUID();
+    }
+
     /** A fresh, unique address for one worker's incoming weights. */
     public String newWorkerAddress() {
         return "recur." + run + ".worker." + UUID.randomUUID();

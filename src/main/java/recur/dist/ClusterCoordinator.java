@@ -13,7 +13,8 @@ import recur.train.TrainConfig;
 /**
  * Cluster mode, server side: a clustered Vert.x (Hazelcast) running the parameter server, which waits
  * for {@code config.expectWorkers} workers, cuts the data into that many shards and trains. Workers
- * may join and leave while it runs; a worker whose Hazelcast member leaves is dropped at once.
+ * may join and leave while it runs; a worker whose Hazelcast member leaves is dropped at once. With
+ * {@code config.psShardNodes} it first waits for the K-1 parameter shard nodes ({@link ClusterShardNode}).
  */
 public final class ClusterCoordinator {
     private ClusterCoordinator() {}
@@ -40,12 +41,12 @@ public final class ClusterCoordinator {
         if (c.expectWorkers < 1) {
             throw new IllegalArgumentException("cluster mode needs --expect-workers N (N >= 1), got " + c.expectWorkers);
         }
-        ParameterServerVerticle server = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job,
-                options.addresses(), options.timing(), c.expectWorkers, c.expectWorkers, c.out, c.resume, listener,
-                stop));
         Nodes.Clustered node = Nodes.clustered(options.vertxOptions(),
                 ClusterConfigs.load(options.clusterConfig(), options.clusterName())).await();
         try {
+            ParameterServerVerticle server = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job,
+                    options.addresses(), options.timing(), c.expectWorkers, c.expectWorkers, c.out, c.resume, listener,
+                    stop), node.nodeId());
             node.manager().getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
                 @Override
                 public void memberAdded(MembershipEvent e) {
@@ -57,8 +58,9 @@ public final class ClusterCoordinator {
                 }
             });
             prepare.accept(node.vertx());
-            node.vertx().deployVerticle(server).await();
             Promise<DistResult> outcome = Promise.promise();
+            // Not awaited alone: with shard nodes the server's start waits for them, and a launcher's abort must end that.
+            node.vertx().deployVerticle(server).onFailure(outcome::tryFail);
             server.done().onComplete(ar -> {
                 if (ar.succeeded()) {
                     outcome.tryComplete(ar.result());

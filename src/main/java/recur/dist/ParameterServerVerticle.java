@@ -132,6 +132,8 @@ public final class ParameterServerVerticle extends VerticleBase {
     private int rounds;
     private final boolean bf16;
     private int[] slices;             // parameter slice bounds (ParamSlices) when sharded, else null
+    private final String clusterNodeId;  // this server's cluster node (null in local mode)
+    private ShardRecruiter shardNodes;   // --ps-shard-nodes: slices 1..K-1 live on their own nodes, else null
 
     // sync round bookkeeping
     private final Set<Integer> expected = new HashSet<>();
@@ -142,7 +144,13 @@ public final class ParameterServerVerticle extends VerticleBase {
     private long roundStart;
 
     public ParameterServerVerticle(Setup setup) {
+        this(setup, null);
+    }
+
+    /** @param clusterNodeId this server's cluster node id (cluster mode; null in local mode) */
+    public ParameterServerVerticle(Setup setup, String clusterNodeId) {
         this.setup = setup;
+        this.clusterNodeId = clusterNodeId;
         this.cfg = setup.job().config();
         this.sync = switch (cfg.mode) {
             case "sync" -> true;
@@ -168,6 +176,13 @@ public final class ParameterServerVerticle extends VerticleBase {
             throw new IllegalArgumentException("a sharded parameter server (ps-shards " + cfg.psShards
                     + ") runs sync mode without checkpoints for now");
         }
+        if (cfg.psShardNodes && (cfg.psShards < 2 || clusterNodeId == null)) {
+            throw new IllegalArgumentException("parameter shard nodes (ps-shard-nodes) need cluster mode and ps-shards"
+                    + " of at least 2, got " + (clusterNodeId == null ? "local mode" : "ps-shards " + cfg.psShards));
+        }
+        if (cfg.psShardWait < 1) {
+            throw new IllegalArgumentException("ps-shard-wait must be at least 1 second, got " + cfg.psShardWait);
+        }
     }
 
     /** Completes with the result when training ends (fails if the server fails). */
@@ -175,9 +190,16 @@ public final class ParameterServerVerticle extends VerticleBase {
         return done.future();
     }
 
-    /** A cluster node left (Hazelcast membership): drops the workers that ran on it. Any thread. */
+    /**
+     * A cluster node left (Hazelcast membership): drops the workers that ran on it; a parameter shard
+     * node leaving ends the run with an error (its slice and optimizer state are gone). Any thread.
+     */
     public void nodeLeft(String nodeId) {
         context.runOnContext(v -> {
+            ShardRecruiter.ShardNode shard = shardNodes == null ? null : shardNodes.onNode(nodeId);
+            if (shard != null) {
+                shardLost(shard);
+            }
             for (Member m : List.copyOf(members.values())) {
                 if (m.nodeId.equals(nodeId)) {
                     memberLost(m, "its cluster node left");
@@ -201,6 +223,9 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         if (!done.future().isComplete()) {
             done.tryFail("the parameter server was undeployed before training finished");
+            if (shardNodes != null) {
+                shardNodes.end("the parameter server was undeployed before training finished");
+            }
         }
         return vertx.executeBlocking(() -> {
             if (metrics != null) {
@@ -270,10 +295,18 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
     }
 
-    /** Sharded: deploys parameter shards 1..K-1 beside this server, each with its slice of the initial weights. */
+    /**
+     * Sharded: deploys parameter shards 1..K-1 beside this server, each with its slice of the initial
+     * weights, or (--ps-shard-nodes) waits for K-1 shard nodes and sends them their slices.
+     */
     private Future<Void> deploySlices() {
         if (slices == null) {
             return Future.succeededFuture();
+        }
+        if (cfg.psShardNodes) {
+            shardNodes = new ShardRecruiter(vertx, setup.addresses(), cfg.psShards, this::shardSetup,
+                    java.time.Duration.ofSeconds(cfg.psShardWait), setup.timing(), this::shardLost);
+            return shardNodes.recruit();
         }
         List<Future<String>> all = new ArrayList<>();
         for (int k = 1; k < cfg.psShards; k++) {
@@ -282,6 +315,24 @@ public final class ParameterServerVerticle extends VerticleBase {
                     setup.job().latest()))));
         }
         return Future.all(all).mapEmpty();
+    }
+
+    /** A parameter shard node left or stopped answering: its slice and optimizer state are gone. Event loop. */
+    private void shardLost(ShardRecruiter.ShardNode shard) {
+        if (!finished) {
+            fail(new IllegalStateException("parameter shard " + shard.slice() + " (node " + shard.description()
+                    + ") left the cluster or stopped answering at version " + version + "; its slice is lost"));
+        }
+    }
+
+    /** What shard node k needs: its slice of the initial weights and the optimizer settings. */
+    private recur.wire.proto.ShardSetup shardSetup(int k) {
+        return recur.wire.proto.ShardSetup.newBuilder().setFormat(WireFormat.VERSION).setSlice(k)
+                .setShards(cfg.psShards).setOffset(slices[k])
+                .setParams(recur.wire.Tensors.encode(ParamSlices.slice(setup.job().params(), slices, k)))
+                .setOptimizer(cfg.optimizer).setSchedule(cfg.schedule == null ? "" : cfg.schedule).setLr(cfg.lr)
+                .setSteps(cfg.steps).setClipNorm(cfg.clipNorm).setClipValue(cfg.clipValue).setBf16(bf16)
+                .setServerNodeId(clusterNodeId).build();
     }
 
     private Future<Void> listen() {
@@ -726,13 +777,25 @@ public final class ParameterServerVerticle extends VerticleBase {
             double norm = finite ? Math.sqrt(ss) : Double.NaN;
             double ratio = cfg.clipNorm > 0 ? GradientClipping.ratio(norm, cfg.clipNorm) : 1.0;
             boolean ok = finite;
+            // Shards on their own nodes cannot write the caller's buffer of full weights: they send their slices.
+            float[] latest = setup.job().latest();
+            boolean wantParams = shardNodes != null && latest != null;
             var commit = recur.wire.proto.SliceCommit.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
-                    .setRatio(ratio).setSkip(!ok).build();
-            List<Future<?>> acks = new ArrayList<>();
+                    .setRatio(ratio).setSkip(!ok).setWantParams(wantParams).build();
+            List<Future<Object>> acks = new ArrayList<>();
             for (int k = 1; k < cfg.psShards; k++) {
-                acks.add(vertx.eventBus().request(setup.addresses().slice(k, "commit"), commit, opts));
+                acks.add(vertx.eventBus().request(setup.addresses().slice(k, "commit"), commit, opts)
+                        .map(Message::body));
             }
-            return Future.all(acks).compose(x -> vertx.executeBlocking(() -> model.commit(norm, ratio, ok), true));
+            return Future.all(acks).compose(x -> vertx.executeBlocking(() -> {
+                if (wantParams) {
+                    for (int k = 1; k < cfg.psShards; k++) {
+                        float[] p = ((WeightsMessage) acks.get(k - 1).result()).params();
+                        System.arraycopy(p, 0, latest, slices[k], p.length);
+                    }
+                }
+                return model.commit(norm, ratio, ok);
+            }, true));
         });
     }
 
@@ -923,6 +986,9 @@ public final class ParameterServerVerticle extends VerticleBase {
             for (Member m : members.values()) {
                 vertx.eventBus().send(m.address, stop);
             }
+            if (shardNodes != null) {
+                shardNodes.end(ar.succeeded() ? null : "the parameter server failed: " + ar.cause().getMessage());
+            }
             if (ar.succeeded()) {
                 LOG.info("training {} at version {}", stopped ? "stopped" : "finished", version);
                 done.tryComplete(ar.result());
@@ -958,6 +1024,9 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void fail(Throwable t) {
         LOG.error("parameter server failed", t);
         finished = true;
+        if (shardNodes != null) {
+            shardNodes.end("the parameter server failed: " + t.getMessage());
+        }
         done.tryFail(t);
     }
 

@@ -31,8 +31,10 @@ import recur.wire.proto.SliceRequest;
  * {@link ServerModel#reduce} / {@link ServerModel#commit} on the slice, so the weights are those of
  * one server up to the order in which the global sum of squares is added (see docs/scaling.md).
  *
- * <p>Runs in the server's JVM (the server deploys it as a child), so it copies each new version of
- * its slice into the job's {@code latest} buffer before acknowledging the commit.
+ * <p>Runs in the server's JVM (the server deploys it as a child), where it copies each new version of
+ * its slice into the job's {@code latest} buffer before acknowledging the commit, or on a node of its
+ * own ({@link ShardNodeVerticle}), where {@code latest} is null and a commit that asks for it
+ * ({@code want_params}) is answered with the new float32 slice instead.
  */
 final class ParameterSliceVerticle extends VerticleBase {
 
@@ -159,9 +161,11 @@ final class ParameterSliceVerticle extends VerticleBase {
                 return;
             }
             version = ar.result().version();
-            wire = wireParams(ar.result().params());
+            float[] master = ar.result().params();
+            wire = wireParams(master);
             pushes.clear();
-            msg.reply(SliceReduced.newBuilder().setFormat(WireFormat.VERSION).setVersion(version).build());
+            msg.reply(c.getWantParams() ? WeightsMessage.slice(version, master, setup.slice())
+                    : SliceReduced.newBuilder().setFormat(WireFormat.VERSION).setVersion(version).build());
             var ready = waiting.headMap(version, true);
             for (var e : ready.entrySet()) {
                 if (e.getKey() == version) {

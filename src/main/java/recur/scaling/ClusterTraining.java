@@ -17,10 +17,11 @@ import recur.train.StepStats;
 /**
  * One grid point in cluster mode on this machine: this JVM is the parameter server on a clustered
  * Vert.x (Hazelcast on 127.0.0.1), {@code config.workers} child JVMs are the workers
- * ({@link WorkerJvms}). Every JVM emulates its own link ({@link NetworkEmulator#installPerNode});
- * bytes are counted at the server (everything it sends and everything workers send it), dropped
- * messages at every node. The run fails with one line when a worker JVM dies or they do not all
- * join in time.
+ * ({@link WorkerJvms}); a sharded server ({@code psShards} K > 1) gets K-1 parameter shard JVMs
+ * beside them ({@code recur ps-shard}, {@code config.psShardNodes}). Every JVM emulates its own link
+ * ({@link NetworkEmulator#installPerNode}); bytes are counted at the server (everything it sends and
+ * everything workers send it) and at each shard JVM (the same for its slice), dropped messages at
+ * every node. The run fails with one line when a child JVM dies or they do not all join in time.
  */
 final class ClusterTraining {
     /** A worker gives up after this long without a server; the server gives up on the workers a little later. */
@@ -36,9 +37,12 @@ final class ClusterTraining {
     static Outcome train(DistJob job, NetworkProfile network, long seed, String clusterName, Path runDir,
                          DistTiming timing, TrainingStart start, Consumer<StepStats> listener) throws Exception {
         int n = job.config().workers;
+        int shardNodes = job.config().psShards - 1;
         job.config().expectWorkers = n;
+        job.config().psShardNodes = shardNodes > 0;
+        job.config().psShardWait = JOIN_WAIT_SECONDS;
         NetworkEmulator[] net = new NetworkEmulator[1];
-        WorkerJvms jvms = WorkerJvms.start(n, clusterName, network, seed, runDir, JOIN_WAIT_SECONDS);
+        WorkerJvms jvms = WorkerJvms.start(n, shardNodes, clusterName, network, seed, runDir, JOIN_WAIT_SECONDS);
         DistResult result;
         try {
             Promise<Void> abort = Promise.promise();
@@ -58,7 +62,7 @@ final class ClusterTraining {
         } finally {
             jvms.close();
         }
-        return new Outcome(result, net[0].bytes() + net[0].bytesFromWorkers(),
+        return new Outcome(result, net[0].bytes() + net[0].bytesFromWorkers() + jvms.bytesOfShards(),
                 net[0].dropped() + jvms.droppedByWorkers(), jvms.handles());
     }
 }

@@ -56,9 +56,12 @@ public final class ScalingExperiment {
                            int evals, String text, double valFraction, long seed, boolean cluster,
                            int psShards) {
 
-        /** {@code cluster}: one JVM per worker on this machine; {@code local}: all workers in this JVM. */
+        /**
+         * {@code cluster}: one JVM per worker on this machine, {@code cluster+shard-jvms} with K-1
+         * parameter shard JVMs too (psShards K > 1); {@code local}: all workers in this JVM.
+         */
         public String deployment() {
-            return cluster ? "cluster" : "local";
+            return !cluster ? "local" : psShards > 1 ? "cluster+shard-jvms" : "cluster";
         }
     }
 

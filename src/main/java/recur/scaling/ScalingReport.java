@@ -55,19 +55,23 @@ public final class ScalingReport {
      */
     static String deployment(List<ScalingRun> runs, int cores) {
         ScalingRun any = runs.getFirst();
-        boolean cluster = any.deployment().equals("cluster");
+        boolean cluster = any.deployment().startsWith("cluster");
+        boolean shardJvms = any.deployment().equals("cluster+shard-jvms");
         String where = cluster
-                ? "Deployment: cluster. Every run is N + 1 JVMs on this one machine: the parameter server in the "
-                + "experiment's JVM and one JVM per worker, joined by Hazelcast on 127.0.0.1; messages are encoded "
+                ? "Deployment: " + any.deployment() + ". Every run is N + " + (shardJvms ? any.psShards() : 1)
+                + " JVMs on this one machine: the parameter server in the experiment's JVM, "
+                + (shardJvms ? "one JVM for each of parameter shards 1.." + (any.psShards() - 1) + ", " : "")
+                + "and one JVM per worker, joined by Hazelcast on 127.0.0.1; messages are encoded "
                 + "and cross loopback sockets, and every JVM emulates its own link. The worker JVMs and the server "
                 + "share this machine's " + cores + " cores"
                 : "Deployment: local. The parameter server and all workers are threads of one JVM and share this "
                 + "machine's " + cores + " cores";
-        List<String> over = runs.stream().filter(r -> (cluster ? r.workers() + 1 : r.workers()) > cores)
+        List<String> over = runs.stream().filter(r -> (cluster ? r.workers() + (shardJvms ? r.psShards() : 1) : r.workers()) > cores)
                 .map(r -> Integer.toString(r.workers())).distinct().toList();
         String oversubscribed = over.isEmpty() ? "; no run is oversubscribed."
                 : "; runs with " + String.join(", ", over) + " workers are oversubscribed ("
-                + (cluster ? "N worker JVMs plus the server on " : "more workers than ") + cores
+                + (cluster ? "N worker JVMs plus the server" + (shardJvms ? " and shard JVMs" : "") + " on "
+                : "more workers than ") + cores
                 + " cores): sharing cores slows their compute, which is not the network's doing.";
         String shards = any.psShards() > 1
                 ? " Parameter server: " + any.psShards() + " shards (sync only; the model divides the server-link "

@@ -17,7 +17,9 @@ import recur.dist.NetworkProfile;
  * The worker JVMs of one cluster-mode run: N child processes on this machine, each
  * {@code recur.cli.Main worker --cluster} with this JVM's java binary, class path and the JVM flags
  * that matter (Vector API module, inlining, GC), its own heap, and its output (stdout and stderr) in
- * {@code worker-i.log} of the run directory. {@link #died()} fails as soon as one exits before
+ * {@code worker-i.log} of the run directory; with a sharded server also K-1 parameter shard JVMs
+ * ({@code recur.cli.Main ps-shard --cluster}, {@code ps-shard-k.log}). {@link #died()} fails as soon
+ * as one exits before
  * training has ended; {@link #close()} lets them exit on their own for a grace period after training
  * ends, then stops them (SIGTERM, then SIGKILL). A shutdown hook kills them if this JVM ends first,
  * and each child ends with this JVM ({@code --parent}) even if it is killed with SIGKILL.
@@ -26,10 +28,14 @@ final class WorkerJvms implements AutoCloseable {
     static final String HEAP = "-Xmx1g";
     private static final long GRACE_MILLIS = 10_000;
     private static final long KILL_GRACE_MILLIS = 2_000;
-    private static final Pattern DROPPED = Pattern.compile("^worker: network .* dropped (\\d+)$", Pattern.MULTILINE);
+    private static final Pattern DROPPED = Pattern.compile("^(?:worker|ps-shard): network .* dropped (\\d+)$",
+            Pattern.MULTILINE);
+    private static final Pattern SHARD_BYTES = Pattern.compile(
+            "^ps-shard: network .* (\\d+) bytes, received (\\d+) bytes from workers, dropped \\d+$", Pattern.MULTILINE);
 
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();  // "worker JVM i", "parameter shard JVM k"
     private final Promise<Void> died = Promise.promise();
     private final Thread killOnExit = new Thread(this::kill, "recur-kill-workers");
     private volatile boolean ended;
@@ -44,19 +50,26 @@ final class WorkerJvms implements AutoCloseable {
      */
     static WorkerJvms start(int n, String clusterName, NetworkProfile network, long seed, Path dir, int waitSeconds)
             throws IOException {
+        return start(n, 0, clusterName, network, seed, dir, waitSeconds);
+    }
+
+    /**
+     * As {@link #start(int, String, NetworkProfile, long, Path, int)}, plus {@code shardNodes}
+     * parameter shard JVMs (k = 1..shardNodes, network seed {@code seed + n + k}).
+     */
+    static WorkerJvms start(int n, int shardNodes, String clusterName, NetworkProfile network, long seed, Path dir,
+                            int waitSeconds) throws IOException {
         Files.createDirectories(dir);
         WorkerJvms w = new WorkerJvms();
         Runtime.getRuntime().addShutdownHook(w.killOnExit);
         try {
+            for (int k = 1; k <= shardNodes; k++) {
+                w.launch("parameter shard JVM " + k, dir.resolve("ps-shard-" + k + ".log"),
+                        command("ps-shard", clusterName, network, seed + n + k, waitSeconds));
+            }
             for (int i = 0; i < n; i++) {
-                Path log = dir.resolve("worker-" + i + ".log");
-                ProcessBuilder pb = new ProcessBuilder(command(clusterName, network, seed + 1 + i, waitSeconds))
-                        .redirectErrorStream(true).redirectOutput(log.toFile());
-                Process p = pb.start();
-                w.processes.add(p);
-                w.logs.add(log);
-                int id = i;
-                p.onExit().thenAccept(x -> w.exited(id, x));
+                w.launch("worker JVM " + i, dir.resolve("worker-" + i + ".log"),
+                        command(clusterName, network, seed + 1 + i, waitSeconds));
             }
         } catch (IOException | RuntimeException e) {
             w.close();
@@ -65,13 +78,27 @@ final class WorkerJvms implements AutoCloseable {
         return w;
     }
 
-    /** The child's command line: same java, class path and relevant flags as this JVM. */
+    private void launch(String name, Path log, List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int id = processes.size();
+        processes.add(p);
+        logs.add(log);
+        names.add(name);
+        p.onExit().thenAccept(x -> exited(id, x));
+    }
+
+    /** A worker's command line: same java, class path and relevant flags as this JVM. */
     static List<String> command(String clusterName, NetworkProfile network, long seed, int waitSeconds) {
+        return command("worker", clusterName, network, seed, waitSeconds);
+    }
+
+    /** The command line of a child running {@code recur <role> --cluster} (worker or ps-shard). */
+    static List<String> command(String role, String clusterName, NetworkProfile network, long seed, int waitSeconds) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
-        cmd.addAll(List.of(HEAP, "-cp", System.getProperty("java.class.path"), "recur.cli.Main", "worker", "--cluster",
+        cmd.addAll(List.of(HEAP, "-cp", System.getProperty("java.class.path"), "recur.cli.Main", role, "--cluster",
                 "--cluster-name", clusterName, "--network", network.name(), "--network-seed", Long.toString(seed),
                 "--wait", Integer.toString(waitSeconds), "--parent", Long.toString(ProcessHandle.current().pid())));
         return cmd;
@@ -115,7 +142,22 @@ final class WorkerJvms implements AutoCloseable {
         return processes.stream().map(Process::toHandle).toList();
     }
 
-    /** Messages the workers' emulated links dropped, from the last line each worker printed (0 if none). */
+    /**
+     * Bytes the parameter shard JVMs' emulated links carried: what they sent and what workers sent
+     * them, from the last line each printed (the server's JVM counts neither).
+     */
+    long bytesOfShards() throws IOException {
+        long sum = 0;
+        for (Path log : logs) {
+            Matcher m = SHARD_BYTES.matcher(Files.readString(log));
+            while (m.find()) {
+                sum += Long.parseLong(m.group(1)) + Long.parseLong(m.group(2));
+            }
+        }
+        return sum;
+    }
+
+    /** Messages the workers' and shards' emulated links dropped, from the last line each printed (0 if none). */
     long droppedByWorkers() throws IOException {
         long sum = 0;
         for (Path log : logs) {
@@ -130,8 +172,8 @@ final class WorkerJvms implements AutoCloseable {
     private void exited(int id, Process p) {
         // Exit code 0: the worker saw the server end training (it may exit before the server's result is in).
         if (!ended && !closing && p.exitValue() != 0) {
-            died.tryFail(new IllegalStateException(String.format("worker JVM %d (pid %d) exited with code %d before "
-                    + "training ended; see %s", id, p.pid(), p.exitValue(), logs.get(id))));
+            died.tryFail(new IllegalStateException(String.format("%s (pid %d) exited with code %d before "
+                    + "training ended; see %s", names.get(id), p.pid(), p.exitValue(), logs.get(id))));
         }
     }
 

@@ -92,6 +92,12 @@ public final class TrainConfig {
     public String wire = "f32";
     /** Distributed (sync): parameter-server shards, each owning a contiguous slice of the parameters. */
     public int psShards = 1;
+    /**
+     * Cluster mode, psShards > 1: shards 1..K-1 run on their own nodes ({@code recur ps-shard}) instead
+     * of beside the server; the server waits up to {@code psShardWait} seconds for them before training.
+     */
+    public boolean psShardNodes = false;
+    public int psShardWait = 120;
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -142,6 +148,8 @@ public final class TrainConfig {
         m.put("local_clip_norm", localClipNorm);
         m.put("wire", wire);
         m.put("ps_shards", psShards);
+        m.put("ps_shard_nodes", psShardNodes);
+        m.put("ps_shard_wait", psShardWait);
         return m;
     }
 }

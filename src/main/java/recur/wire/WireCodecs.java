@@ -16,6 +16,10 @@ import recur.wire.proto.HeartbeatReply;
 import recur.wire.proto.JoinReply;
 import recur.wire.proto.JoinRequest;
 import recur.wire.proto.Leave;
+import recur.wire.proto.ShardEnd;
+import recur.wire.proto.ShardOffer;
+import recur.wire.proto.ShardReady;
+import recur.wire.proto.ShardSetup;
 import recur.wire.proto.SliceCommit;
 import recur.wire.proto.SliceReduce;
 import recur.wire.proto.SliceReduced;
@@ -51,6 +55,10 @@ public final class WireCodecs {
         proto(bus, SliceReduce.class, "slice reduce", SliceReduce::parseFrom, SliceReduce::getFormat);
         proto(bus, SliceReduced.class, "slice reduced", SliceReduced::parseFrom, SliceReduced::getFormat);
         proto(bus, SliceCommit.class, "slice commit", SliceCommit::parseFrom, SliceCommit::getFormat);
+        proto(bus, ShardOffer.class, "shard offer", ShardOffer::parseFrom, ShardOffer::getFormat);
+        proto(bus, ShardSetup.class, "shard setup", ShardSetup::parseFrom, ShardSetup::getFormat);
+        proto(bus, ShardReady.class, "shard ready", ShardReady::parseFrom, ShardReady::getFormat);
+        proto(bus, ShardEnd.class, "shard end", ShardEnd::parseFrom, ShardEnd::getFormat);
     }
 
     /** A parser of one protobuf type. */

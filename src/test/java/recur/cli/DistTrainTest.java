@@ -148,7 +148,13 @@ class DistTrainTest {
                 List.of("train", "--resume", dir.resolve("no-such-run").toString()),
                 List.of("worker", "--cluster", "--cluster-config", dir.resolve("nope.xml").toString()),
                 List.of("worker", "--cluster", "--cluster-port", "70000"),
-                List.of("worker"));
+                List.of("worker"),
+                List.of("train", "--ps-shards", "2", "--ps-shard-nodes"),
+                List.of("train", "--cluster", "--expect-workers", "1", "--ps-shard-nodes"),
+                List.of("train", "--cluster", "--expect-workers", "1", "--ps-shards", "2", "--ps-shard-nodes",
+                        "--ps-shard-wait", "0"),
+                List.of("ps-shard", "--cluster", "--wait", "0"),
+                List.of("ps-shard"));
     }
 
     @ParameterizedTest
@@ -178,6 +184,47 @@ class DistTrainTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("no parameter server"), r.err());
         TrainEvalSampleTest.assertOneLine(r);
+    }
+
+    @Test
+    void aShardNodeWithoutAServerGivesUp() {
+        CliRun r = CliRun.of("ps-shard", "--cluster", "--cluster-name", "recur-test-" + UUID.randomUUID(), "--wait", "1");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("no parameter server") && r.err().contains("ps-shard-nodes"), r.err());
+        TrainEvalSampleTest.assertOneLine(r);
+    }
+
+    /** A server, one parameter shard node and one worker, each started as the user would: same weights as one server. */
+    @Test
+    void aClusterRunWithAShardNodeFromTheCommandLine() throws Exception {
+        String name = "recur-test-" + UUID.randomUUID();
+        Path run = dir.resolve("cluster-shard-node");
+        CliRun s;
+        CliRun p;
+        CliRun w;
+        ExecutorService threads = Executors.newFixedThreadPool(3); // all block: one thread each
+        try {
+            Future<CliRun> server = threads.submit(() -> train(run, "--cluster", "--expect-workers", "1",
+                    "--cluster-name", name, "--steps", "6", "--ps-shards", "2", "--ps-shard-nodes"));
+            Future<CliRun> shard = threads.submit(() -> CliRun.of("ps-shard", "--cluster", "--cluster-name", name,
+                    "--wait", "60"));
+            Future<CliRun> worker = threads.submit(() -> CliRun.of("worker", "--cluster", "--cluster-name", name,
+                    "--wait", "60"));
+            s = server.get(120, TimeUnit.SECONDS);
+            p = shard.get(30, TimeUnit.SECONDS);
+            w = worker.get(30, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(0, s.code(), s.toString());
+        assertEquals(0, p.code(), p.toString());
+        assertEquals(0, w.code(), w.toString());
+        assertTrue(p.out().contains("ps-shard: training finished"), p.out());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), steps(run));
+        Path one = dir.resolve("one-server");
+        assertEquals(0, train(one, "--workers", "1", "--steps", "6").code());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ModelFile.load(one.resolve("model.safetensors")).params(),
+                ModelFile.load(run.resolve("model.safetensors")).params(), "the same weights as one unsharded server");
     }
 
     @Test

@@ -99,6 +99,24 @@ class ScalingExperimentTest {
     }
 
     @Test
+    void clusterGridWithShardsRunsAShardJvmAndLeavesNoneBehind() throws Exception {
+        Path out = dir.resolve("cluster-shards");
+        CliRun r = scaling(out, "--cluster", "--ps-shards", "2", "--workers", "1", "--modes", "sync");
+        assertEquals(0, r.code(), r.toString());
+        Map<String, String> row = rows(out).getFirst();
+        assertEquals("cluster+shard-jvms", row.get("deployment"));
+        assertEquals("2", row.get("ps_shards"));
+        assertTrue(Double.isFinite(Double.parseDouble(row.get("final_val_loss"))), row.toString());
+        String content = Files.readString(out.resolve("runs/lstm-base-sync-w1/ps-shard-1.log"));
+        assertTrue(content.contains("ps-shard: training finished"), content);
+        Matcher m = PID.matcher(content);
+        assertTrue(m.find(), "the shard logs its pid: " + content);
+        assertFalse(ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false),
+                "the shard JVM is gone");
+        assertTrue(Files.readString(out.resolve("report.md")).contains("one JVM for each of parameter shards 1..1"));
+    }
+
+    @Test
     void shardsWithAsyncAreRefusedInOneLine() {
         BadInputTest.expectUserError(scaling(dir.resolve("refused"), "--ps-shards", "2", "--modes", "sync,async"),
                 "--ps-shards 2", "sync mode only");

@@ -33,6 +33,27 @@ class WorkerJvmsTest {
         assertEquals("lan-10g", cmd.get(cmd.indexOf("--network") + 1));
         assertEquals("7", cmd.get(cmd.indexOf("--network-seed") + 1));
         assertEquals(Long.toString(ProcessHandle.current().pid()), cmd.get(cmd.indexOf("--parent") + 1));
+        List<String> shard = WorkerJvms.command("ps-shard", "c1", NetworkProfile.parse("lan-10g"), 9, 30);
+        assertEquals("--cluster", shard.get(shard.indexOf("ps-shard") + 1));
+        assertEquals("9", shard.get(shard.indexOf("--network-seed") + 1));
+    }
+
+    /** A shard JVM that finds no server gives up (--wait 1 s): the run fails with one line naming its log. */
+    @Test
+    void aShardJvmThatDiesFailsTheRunInOneLine() throws Exception {
+        WorkerJvms jvms = WorkerJvms.start(0, 1, "recur-test-" + UUID.randomUUID(), NetworkProfile.LOOPBACK, 1, dir, 1);
+        ProcessHandle child = jvms.handles().getFirst();
+        try {
+            Exception e = assertThrows(Exception.class, () -> jvms.died().await(50, TimeUnit.SECONDS));
+            String message = e.getMessage();
+            assertTrue(message.contains("parameter shard JVM 1") && message.contains("exited with code 2")
+                    && message.contains("ps-shard-1.log"), message);
+            assertEquals(1, message.lines().count(), message);
+        } finally {
+            jvms.close();
+        }
+        assertFalse(child.isAlive());
+        assertTrue(Files.readString(dir.resolve("ps-shard-1.log")).contains("no parameter server"));
     }
 
     /** A worker that finds no server gives up (--wait 1 s): the run fails with one line that names its log. */
