@@ -63,6 +63,11 @@ public final class Main implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
+        // Hazelcast warns (with stack traces) about things that are normal here: members leaving at the end
+        // of a run, partition migrations while nodes join, the CP subsystem being off. Cluster problems that
+        // matter reach the user as recur's own one-line errors (join timeouts, lost workers or shards).
+        System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast",
+                System.getProperty("org.slf4j.simpleLogger.log.com.hazelcast", "error"));
         System.setProperty("hazelcast.shutdownhook.enabled", System.getProperty("hazelcast.shutdownhook.enabled", "false"));
         StopSignal stop = new StopSignal();
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,

@@ -120,6 +120,7 @@ final class WorkerJvms implements AutoCloseable {
                 keep.add(args.get(++i));
             } else if (a.startsWith("--add-modules=") || a.startsWith("--enable-native-access=")
                     || a.startsWith("--add-opens=") || a.startsWith("--add-exports=") || a.equals("--enable-preview")
+                    || a.startsWith("--sun-misc-unsafe-memory-access=")
                     || (a.startsWith("-XX:") && !a.startsWith("-XX:MaxHeapSize") && !a.startsWith("-XX:InitialHeapSize")
                     && !a.contains("HeapDump") && !a.contains("ErrorFile") && !a.contains("Flags="))) {
                 keep.add(a);

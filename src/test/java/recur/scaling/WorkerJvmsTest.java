@@ -25,9 +25,11 @@ class WorkerJvmsTest {
     void childrenGetTheFlagsThatMatterAndNotTheRest() {
         List<String> flags = WorkerJvms.jvmFlags(List.of("--add-modules=jdk.incubator.vector", "-Xmx3g",
                 "-XX:CompileCommand=inline,recur.math.VectorMath::*", "-agentlib:jdwp=transport=dt_socket,address=5005",
-                "-Dfoo=bar", "-XX:+UseG1GC", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-javaagent:x.jar"));
+                "-Dfoo=bar", "-XX:+UseG1GC", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-javaagent:x.jar",
+                "--sun-misc-unsafe-memory-access=allow"));
         assertEquals(List.of("--add-modules=jdk.incubator.vector", "-XX:CompileCommand=inline,recur.math.VectorMath::*",
-                "-XX:+UseG1GC", "--add-opens", "java.base/java.lang=ALL-UNNAMED"), flags);
+                "-XX:+UseG1GC", "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"),
+                flags);
         List<String> cmd = WorkerJvms.command("c1", NetworkProfile.parse("lan-10g"), 7, 30);
         assertTrue(cmd.contains(WorkerJvms.HEAP), cmd.toString());
         assertEquals("lan-10g", cmd.get(cmd.indexOf("--network") + 1));
