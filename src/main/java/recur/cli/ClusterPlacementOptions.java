@@ -85,7 +85,7 @@ final class ClusterPlacementOptions {
             s.append(" --hosts ").append(String.join(",", hosts));
         }
         if (launch != null) {
-            s.append(" --launch '").append(launch).append('\'');
+            s.append(" --launch '").append(launch.replace("'", "'\\''")).append('\'');  // as a shell reads it
         }
         return s.toString();
     }
