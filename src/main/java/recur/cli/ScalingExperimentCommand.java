@@ -202,7 +202,8 @@ final class ScalingExperimentCommand implements Callable<Integer> {
                 + "%,d tokens a run, %s, %d parameter-server shard%s, %d cores%s%n", workers, modes, cells, configs,
                 net, wire, tokens, !cluster ? "one JVM (local)" : psShards > 1
                 ? "one JVM per worker and per parameter shard 1.." + (psShards - 1) + " (cluster)" : "one JVM per worker (cluster)", psShards,
-                psShards == 1 ? "" : "s", cores, cluster ? " shared by the worker JVMs and the server" : "");
+                psShards == 1 ? "" : "s", cores, !cluster ? "" : placement.remote()
+                ? " here, children on " + String.join(",", hosts) : " shared by the worker JVMs and the server");
         long t0 = System.nanoTime();
         List<ScalingRun> runs;
         try {

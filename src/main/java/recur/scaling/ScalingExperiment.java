@@ -62,10 +62,12 @@ public final class ScalingExperiment {
 
         /**
          * {@code cluster}: one JVM per worker on this machine, {@code cluster+shard-jvms} with K-1
-         * parameter shard JVMs too (psShards K > 1); {@code local}: all workers in this JVM.
+         * parameter shard JVMs too (psShards K > 1); {@code cluster-hosts} (and {@code +shard-jvms})
+         * with the children on --hosts; {@code local}: all workers in this JVM.
          */
         public String deployment() {
-            return !cluster ? "local" : psShards > 1 ? "cluster+shard-jvms" : "cluster";
+            String where = placement.remote() ? "cluster-hosts" : "cluster";
+            return !cluster ? "local" : psShards > 1 ? where + "+shard-jvms" : where;
         }
     }
 

@@ -89,7 +89,9 @@ class ScalingLaunchTest {
                 "--launch", "env RECUR_HOST={host} {recur}");
         assertEquals(0, r.code(), r.toString());
         Map<String, String> row = ScalingExperimentTest.rows(out).getFirst();
-        assertEquals("cluster+shard-jvms", row.get("deployment"));
+        assertEquals("cluster-hosts+shard-jvms", row.get("deployment"));
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("started on the hosts of --hosts") && !report.contains("oversubscribed ("), report);
         assertTrue(Double.isFinite(Double.parseDouble(row.get("final_val_loss"))), row.toString());
         finishedAndGone(out.resolve("runs/lstm-base-sync-w1/worker-0.log"), "worker");
         finishedAndGone(out.resolve("runs/lstm-base-sync-w1/ps-shard-1.log"), "ps-shard");
