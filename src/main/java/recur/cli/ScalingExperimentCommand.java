@@ -38,9 +38,10 @@ import recur.scaling.ScalingStore;
             "  recur experiment scaling --wire bf16 --network wan,loss=0 --out runs/scaling-bf16",
             "  recur experiment scaling --cluster --workers 1,2,4 --modes sync --network lan-10g",
             "  recur experiment scaling --ps-shards 2 --workers 1,2,4 --modes sync",
-            "  recur experiment scaling --cluster --workers 1,2,4 --launch 'taskset -c {i} {recur}'",
-            "  recur experiment scaling --cluster --workers 2,4 --cluster-config hosts.xml --cluster-host 10.0.0.1 \\",
-            "      --hosts 10.0.0.2,10.0.0.3 --launch 'ssh {host} /opt/recur/scripts/recur'   (docs/scaling.md)"})
+            "  recur experiment scaling --cluster --launch 'taskset -c {i} {recur}'",
+            "  recur experiment scaling --cluster --cluster-config hosts.xml \\",
+            "      --cluster-host 10.0.0.1 --hosts 10.0.0.2,10.0.0.3 \\",
+            "      --launch 'ssh {host} /opt/recur/scripts/recur'      (docs/scaling.md)"})
 final class ScalingExperimentCommand implements Callable<Integer> {
     /** The built-in Hazelcast configuration has 20 ports: the server and at most 19 workers. */
     static final int MAX_CLUSTER_WORKERS = 19;
@@ -76,7 +77,8 @@ final class ScalingExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--cluster", description = {"Cluster mode on this machine: this JVM runs the parameter server, each "
             + "worker its own JVM (Hazelcast on 127.0.0.1, worker logs in runs/<setting>/worker-i.log); with "
-            + "--ps-shards K, parameter shards 1..K-1 run in JVMs of their own too (ps-shard-k.log)."})
+            + "--ps-shards K, parameter shards 1..K-1 run in JVMs of their own too (ps-shard-k.log). --launch and "
+            + "--hosts start them elsewhere."})
     boolean cluster;
 
     @Option(names = "--cluster-config", paramLabel = "FILE", description = {"--cluster: Hazelcast configuration of the "
