@@ -44,6 +44,11 @@ final class ClusterNodeOptions {
             + "starts these processes, such as 'recur experiment scaling --cluster').")
     Long parentPid;
 
+    @Option(names = "--until-stdin-closes", description = "End when standard input closes (for a launcher on another "
+            + "machine, such as 'recur experiment scaling --cluster --hosts' over ssh: it holds the pipe open while "
+            + "it needs this process, and ssh closes it when the launcher or the connection ends).")
+    boolean untilStdinCloses;
+
     @Option(names = "--debug", description = "Show the stack trace of an error.")
     boolean debug;
 
@@ -65,6 +70,9 @@ final class ClusterNodeOptions {
         if (parentPid != null) {
             endWithParent(parentPid, who);
         }
+        if (untilStdinCloses) {
+            endWithStdin(who);
+        }
         return profile;
     }
 
@@ -74,6 +82,24 @@ final class ClusterNodeOptions {
 
     String name() {
         return clusterName != null ? clusterName : ClusterConfigs.DEFAULT_NAME;
+    }
+
+    /** Reads standard input to its end on a daemon thread, then halts: the launcher is gone or done with us. */
+    private static void endWithStdin(String who) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[256];
+            try {
+                while (System.in.read(buffer) >= 0) {
+                    // What the launcher writes means nothing; only the end of the stream does.
+                }
+            } catch (java.io.IOException e) {
+                // A broken pipe ends the launcher's hold as surely as an end of stream.
+            }
+            System.err.println(who + ": standard input closed (the launcher ended or is done); stopping");
+            Runtime.getRuntime().halt(3);
+        }, "recur-until-stdin-closes");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** A process started by a launcher must not outlive it (the launcher may be killed before it can clean up). */

@@ -14,6 +14,7 @@ import recur.data.SyntheticText;
 import recur.dist.NetworkProfile;
 import recur.dist.ParamSlices;
 import recur.model.CellType;
+import recur.scaling.ClusterPlacement;
 import recur.scaling.ScalingExperiment;
 import recur.scaling.ScalingReport;
 import recur.scaling.ScalingRun;
@@ -28,14 +29,19 @@ import recur.scaling.ScalingStore;
         description = {"Train the same character model with each worker count, mode, cell and config on an emulated",
             "network (same token budget, data and initial weights); write scaling.csv, model.csv, throughput,",
             "efficiency and loss plots and report.md to --out. Local mode: all workers are threads of this JVM;",
-            "--cluster: one JVM per worker on this machine. Either way they share this machine's cores."},
+            "--cluster: one JVM per worker, on this machine (sharing its cores) or, with --hosts and --launch, on",
+            "other hosts."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  recur experiment scaling --workers 1,2,4 --modes sync,async --network lan-10g",
             "  recur experiment scaling --configs base,lr-sqrt+warmup --target-loss 2.2",
             "  recur experiment scaling --wire bf16 --network wan,loss=0 --out runs/scaling-bf16",
             "  recur experiment scaling --cluster --workers 1,2,4 --modes sync --network lan-10g",
-            "  recur experiment scaling --ps-shards 2 --workers 1,2,4 --modes sync"})
+            "  recur experiment scaling --ps-shards 2 --workers 1,2,4 --modes sync",
+            "  recur experiment scaling --cluster --launch 'taskset -c {i} {recur}'",
+            "  recur experiment scaling --cluster --cluster-config hosts.xml \\",
+            "      --cluster-host 10.0.0.1 --hosts 10.0.0.2,10.0.0.3 \\",
+            "      --launch 'ssh {host} /opt/recur/scripts/recur'      (docs/scaling.md)"})
 final class ScalingExperimentCommand implements Callable<Integer> {
     /** The built-in Hazelcast configuration has 20 ports: the server and at most 19 workers. */
     static final int MAX_CLUSTER_WORKERS = 19;
@@ -71,8 +77,34 @@ final class ScalingExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--cluster", description = {"Cluster mode on this machine: this JVM runs the parameter server, each "
             + "worker its own JVM (Hazelcast on 127.0.0.1, worker logs in runs/<setting>/worker-i.log); with "
-            + "--ps-shards K, parameter shards 1..K-1 run in JVMs of their own too (ps-shard-k.log)."})
+            + "--ps-shards K, parameter shards 1..K-1 run in JVMs of their own too (ps-shard-k.log). --launch and "
+            + "--hosts start them elsewhere."})
     boolean cluster;
+
+    @Option(names = "--cluster-config", paramLabel = "FILE", description = {"--cluster: Hazelcast configuration of the "
+            + "server and every child (default: built in, 127.0.0.1 only; with --hosts, a file listing them, at the "
+            + "same absolute path on every host)."})
+    Path clusterConfig;
+
+    @Option(names = "--cluster-host", paramLabel = "ADDR", description = "--cluster: address of this (the server's) "
+            + "event bus; with --hosts, this machine's address on the network the hosts share.")
+    String clusterHost = "127.0.0.1";
+
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "--cluster: the server's event-bus port "
+            + "(0: any free port).")
+    int clusterPort;
+
+    @Option(names = "--launch", paramLabel = "TEMPLATE", description = {"--cluster: how each child JVM is started, "
+            + "split into words like a shell does (simple quotes only); {recur} (a word of its own) is this JVM's "
+            + "java, flags, class path and main class, {i} the child's index (worker i: i, shard JVM k: N+k-1), "
+            + "{host} its host from --hosts; the role arguments go after the last word. Default: {recur}. "
+            + "E.g. 'taskset -c {i} {recur}' or 'ssh {host} /opt/recur/scripts/recur'."})
+    String launch;
+
+    @Option(names = "--hosts", paramLabel = "HOST,...", split = ",", description = {"--cluster: child i goes to host "
+            + "i mod H ({host} in --launch; also its event-bus address, so give names or addresses the server "
+            + "reaches). Needs --cluster-config listing them and --cluster-host; see docs/scaling.md."})
+    List<String> hosts = new ArrayList<>();
 
     @Option(names = "--target-loss", paramLabel = "X",
             description = "Validation loss to time (default: the highest final validation loss of the grid).")
@@ -128,9 +160,11 @@ final class ScalingExperimentCommand implements Callable<Integer> {
                 throw new UserError("--cells: " + e.getMessage());
             }
         }
+        ClusterPlacement placement = ClusterPlacementOptions.check(cluster, clusterConfig, clusterHost, clusterPort,
+                launch, hosts);
         for (int n : workers) {
             ExperimentCommand.atLeast("--workers", n, 1);
-            if (cluster && n + psShards - 1 > MAX_CLUSTER_WORKERS) {
+            if (cluster && clusterConfig == null && n + psShards - 1 > MAX_CLUSTER_WORKERS) {
                 throw new UserError("--cluster runs at most " + MAX_CLUSTER_WORKERS + " worker and shard JVMs on this "
                         + "machine (the built-in cluster configuration has 20 Hazelcast ports on 127.0.0.1), got " + n
                         + " workers and " + (psShards - 1) + " shard JVMs");
@@ -146,7 +180,7 @@ final class ScalingExperimentCommand implements Callable<Integer> {
         double target = targetLoss == null ? Double.NEGATIVE_INFINITY : targetLoss;
         var s = new ScalingExperiment.Settings(List.copyOf(workers), List.copyOf(modes), List.copyOf(staleness),
                 List.copyOf(cells), List.copyOf(configs), net, wire, target, hidden, embedding, window, batch, lr,
-                tokens, evals, data, 0.05, seed, cluster, psShards);
+                tokens, evals, data, 0.05, seed, cluster, psShards, placement);
         try {
             for (String c : configs) {
                 recur.scaling.ScalingExperiment.checkConfig(c);
@@ -170,7 +204,8 @@ final class ScalingExperimentCommand implements Callable<Integer> {
                 + "%,d tokens a run, %s, %d parameter-server shard%s, %d cores%s%n", workers, modes, cells, configs,
                 net, wire, tokens, !cluster ? "one JVM (local)" : psShards > 1
                 ? "one JVM per worker and per parameter shard 1.." + (psShards - 1) + " (cluster)" : "one JVM per worker (cluster)", psShards,
-                psShards == 1 ? "" : "s", cores, cluster ? " shared by the worker JVMs and the server" : "");
+                psShards == 1 ? "" : "s", cores, !cluster ? "" : placement.remote()
+                ? " here, children on " + String.join(",", hosts) : " shared by the worker JVMs and the server");
         long t0 = System.nanoTime();
         List<ScalingRun> runs;
         try {
@@ -193,7 +228,8 @@ final class ScalingExperimentCommand implements Callable<Integer> {
                 + "--cells %s --configs %s --network %s --wire %s --tokens %d --hidden %d --window %d --batch %d --lr %s%s",
                 join(workers), String.join(",", modes), join(staleness), String.join(",", cells), String.join(",", configs),
                 network, wire, tokens, hidden, window, batch, lr, targetLoss == null ? "" : " --target-loss " + targetLoss)
-                + (psShards > 1 ? " --ps-shards " + psShards : "") + (cluster ? " --cluster" : "");
+                + (psShards > 1 ? " --ps-shards " + psShards : "") + (cluster ? " --cluster" : "")
+                + ClusterPlacementOptions.describe(clusterConfig, clusterHost, clusterPort, launch, hosts);
         try {
             ScalingReport.write(dir, runs, params, (long) batch * window, net, cores, target, command);
         } catch (IOException e) {

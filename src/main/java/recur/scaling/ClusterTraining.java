@@ -15,8 +15,8 @@ import recur.dist.NetworkProfile;
 import recur.train.StepStats;
 
 /**
- * One grid point in cluster mode on this machine: this JVM is the parameter server on a clustered
- * Vert.x (Hazelcast on 127.0.0.1), {@code config.workers} child JVMs are the workers
+ * One grid point in cluster mode: this JVM is the parameter server on a clustered Vert.x (Hazelcast
+ * on 127.0.0.1 unless a {@link ClusterPlacement} says otherwise), {@code config.workers} child JVMs are the workers
  * ({@link WorkerJvms}); a sharded server ({@code psShards} K > 1) gets K-1 parameter shard JVMs
  * beside them ({@code recur ps-shard}, {@code config.psShardNodes}). Every JVM emulates its own link
  * ({@link NetworkEmulator#installPerNode}); bytes are counted at the server (everything it sends and
@@ -36,13 +36,20 @@ final class ClusterTraining {
 
     static Outcome train(DistJob job, NetworkProfile network, long seed, String clusterName, Path runDir,
                          DistTiming timing, TrainingStart start, Consumer<StepStats> listener) throws Exception {
+        return train(job, ClusterPlacement.LOCAL, network, seed, clusterName, runDir, timing, start, listener);
+    }
+
+    /** As above, with the server's address and the children placed and started as {@code placement} says. */
+    static Outcome train(DistJob job, ClusterPlacement placement, NetworkProfile network, long seed,
+                         String clusterName, Path runDir, DistTiming timing, TrainingStart start,
+                         Consumer<StepStats> listener) throws Exception {
         int n = job.config().workers;
         int shardNodes = job.config().psShards - 1;
         job.config().expectWorkers = n;
         job.config().psShardNodes = shardNodes > 0;
         job.config().psShardWait = JOIN_WAIT_SECONDS;
         NetworkEmulator[] net = new NetworkEmulator[1];
-        WorkerJvms jvms = WorkerJvms.start(n, shardNodes, clusterName, network, seed, runDir, JOIN_WAIT_SECONDS);
+        WorkerJvms jvms = WorkerJvms.start(n, shardNodes, placement, clusterName, network, seed, runDir, JOIN_WAIT_SECONDS);
         DistResult result;
         try {
             Promise<Void> abort = Promise.promise();
@@ -53,7 +60,7 @@ final class ClusterTraining {
                             + JOIN_DEADLINE_SECONDS + " s; see " + runDir.resolve("worker-*.log")));
                 }
             });
-            ClusterOptions options = new ClusterOptions(null, clusterName, "127.0.0.1", 0, timing);
+            ClusterOptions options = placement.serverOptions(clusterName, timing);
             result = ClusterCoordinator.train(job, options, listener, () -> false, vertx -> {
                 start.install(vertx);
                 net[0] = NetworkEmulator.installPerNode(vertx, network, seed);

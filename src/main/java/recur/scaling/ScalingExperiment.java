@@ -54,14 +54,20 @@ public final class ScalingExperiment {
                            List<String> configs, NetworkProfile network, String wire, double targetLoss,
                            int hidden, int embedding, int window, int batch, double lr, long tokens,
                            int evals, String text, double valFraction, long seed, boolean cluster,
-                           int psShards) {
+                           int psShards, ClusterPlacement placement) {
+
+        public Settings {
+            placement = placement == null ? ClusterPlacement.LOCAL : placement;
+        }
 
         /**
          * {@code cluster}: one JVM per worker on this machine, {@code cluster+shard-jvms} with K-1
-         * parameter shard JVMs too (psShards K > 1); {@code local}: all workers in this JVM.
+         * parameter shard JVMs too (psShards K > 1); {@code cluster-hosts} (and {@code +shard-jvms})
+         * with the children on --hosts; {@code local}: all workers in this JVM.
          */
         public String deployment() {
-            return !cluster ? "local" : psShards > 1 ? "cluster+shard-jvms" : "cluster";
+            String where = placement.remote() ? "cluster-hosts" : "cluster";
+            return !cluster ? "local" : psShards > 1 ? where + "+shard-jvms" : where;
         }
     }
 
@@ -111,7 +117,7 @@ public final class ScalingExperiment {
     /** Throws IllegalArgumentException unless {@code config} is one of the configs described above. */
     public static void checkConfig(String config) {
         config(new Settings(List.of(1), List.of("sync"), List.of(0), List.of("lstm"), List.of(config),
-                NetworkProfile.LOOPBACK, "f32", 0, 1, 1, 1, 1, 1e-3, 1, 1, "ab", 0.5, 1, false, 1), "lstm", config,
+                NetworkProfile.LOOPBACK, "f32", 0, 1, 1, 1, 1, 1e-3, 1, 1, "ab", 0.5, 1, false, 1, null), "lstm", config,
                 "sync", 0, 2);
     }
 
@@ -282,7 +288,7 @@ public final class ScalingExperiment {
     private static Trained trainInCluster(Settings s, DistJob job, String clusterName, TrainingStart start,
                                           Consumer<StepStats> listener) throws Exception {
         try {
-            ClusterTraining.Outcome o = ClusterTraining.train(job, s.network(), s.seed(), clusterName,
+            ClusterTraining.Outcome o = ClusterTraining.train(job, s.placement(), s.network(), s.seed(), clusterName,
                     job.config().out, TIMING, start, listener);
             return new Trained(o.result(), o.bytes(), o.dropped());
         } catch (Exception e) {

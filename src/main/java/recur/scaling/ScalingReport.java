@@ -60,10 +60,25 @@ public final class ScalingReport {
      * Where the runs ran and what shared the cores: local mode is one JVM (server and workers are
      * threads), cluster mode is a JVM per worker plus the server's, all on this machine.
      */
+    /** Children on --hosts: their cores are not this machine's, so oversubscription is not judged here. */
+    private static String onHosts(ScalingRun any, boolean shardJvms) {
+        return "Deployment: " + any.deployment() + ". Every run is N + " + (shardJvms ? any.psShards() : 1) + " JVMs: "
+                + "the parameter server in the experiment's JVM, and "
+                + (shardJvms ? "one JVM for each of parameter shards 1.." + (any.psShards() - 1) + " and " : "")
+                + "one JVM per worker started on the hosts of --hosts (child i on host i mod H), joined by Hazelcast "
+                + "with the experiment's --cluster-config; every JVM emulates its own link on top of the real one. "
+                + "The hosts' cores are not known here, so no run is judged oversubscribed."
+                + (any.psShards() > 1 ? " Parameter server: " + any.psShards() + " shards (sync only; the model divides "
+                + "the server-link time by " + any.psShards() + ")." : " Parameter server: 1 (not sharded).");
+    }
+
     static String deployment(List<ScalingRun> runs, int cores) {
         ScalingRun any = runs.getFirst();
         boolean cluster = any.deployment().startsWith("cluster");
-        boolean shardJvms = any.deployment().equals("cluster+shard-jvms");
+        boolean shardJvms = any.deployment().endsWith("+shard-jvms");
+        if (any.deployment().startsWith("cluster-hosts")) {
+            return onHosts(any, shardJvms);
+        }
         String where = cluster
                 ? "Deployment: " + any.deployment() + ". Every run is N + " + (shardJvms ? any.psShards() : 1)
                 + " JVMs on this one machine: the parameter server in the experiment's JVM, "

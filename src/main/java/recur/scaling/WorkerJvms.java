@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import recur.dist.NetworkProfile;
 
 /**
- * The worker JVMs of one cluster-mode run: N child processes on this machine, each
+ * The worker JVMs of one cluster-mode run: N child processes, each
  * {@code recur.cli.Main worker --cluster} with this JVM's java binary, class path and the JVM flags
  * that matter (Vector API module, inlining, GC), its own heap, and its output (stdout and stderr) in
  * {@code worker-i.log} of the run directory; with a sharded server also K-1 parameter shard JVMs
@@ -22,7 +22,10 @@ import recur.dist.NetworkProfile;
  * as one exits before
  * training has ended; {@link #close()} lets them exit on their own for a grace period after training
  * ends, then stops them (SIGTERM, then SIGKILL). A shutdown hook kills them if this JVM ends first,
- * and each child ends with this JVM ({@code --parent}) even if it is killed with SIGKILL.
+ * and each child ends with this JVM ({@code --parent}) even if it is killed with SIGKILL. A
+ * {@link ClusterPlacement} may start each child through a {@link LaunchTemplate} (a wrapper, or ssh
+ * to one of its hosts); a child on a host ends when its standard input closes, which {@link #kill()}
+ * and the end of this JVM both do.
  */
 final class WorkerJvms implements AutoCloseable {
     static final String HEAP = "-Xmx1g";
@@ -59,17 +62,26 @@ final class WorkerJvms implements AutoCloseable {
      */
     static WorkerJvms start(int n, int shardNodes, String clusterName, NetworkProfile network, long seed, Path dir,
                             int waitSeconds) throws IOException {
+        return start(n, shardNodes, ClusterPlacement.LOCAL, clusterName, network, seed, dir, waitSeconds);
+    }
+
+    /**
+     * As {@link #start(int, int, String, NetworkProfile, long, Path, int)}, each child started and
+     * placed as {@code placement} says (worker i is child i, shard JVM k child n + k - 1).
+     */
+    static WorkerJvms start(int n, int shardNodes, ClusterPlacement placement, String clusterName,
+                            NetworkProfile network, long seed, Path dir, int waitSeconds) throws IOException {
         Files.createDirectories(dir);
         WorkerJvms w = new WorkerJvms();
         Runtime.getRuntime().addShutdownHook(w.killOnExit);
         try {
             for (int k = 1; k <= shardNodes; k++) {
-                w.launch("parameter shard JVM " + k, dir.resolve("ps-shard-" + k + ".log"),
-                        command("ps-shard", clusterName, network, seed + n + k, waitSeconds));
+                w.launch("parameter shard JVM " + k, dir.resolve("ps-shard-" + k + ".log"), command("ps-shard",
+                        n + k - 1, placement, clusterName, network, seed + n + k, waitSeconds));
             }
             for (int i = 0; i < n; i++) {
                 w.launch("worker JVM " + i, dir.resolve("worker-" + i + ".log"),
-                        command(clusterName, network, seed + 1 + i, waitSeconds));
+                        command("worker", i, placement, clusterName, network, seed + 1 + i, waitSeconds));
             }
         } catch (IOException | RuntimeException e) {
             w.close();
@@ -92,16 +104,40 @@ final class WorkerJvms implements AutoCloseable {
         return command("worker", clusterName, network, seed, waitSeconds);
     }
 
-    /** The command line of a child running {@code recur <role> --cluster} (worker or ps-shard). */
+    /** The command line of a child running {@code recur <role> --cluster} (worker or ps-shard) on this machine. */
     static List<String> command(String role, String clusterName, NetworkProfile network, long seed, int waitSeconds) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command()
+        return command(role, 0, ClusterPlacement.LOCAL, clusterName, network, seed, waitSeconds);
+    }
+
+    /**
+     * The command line of child {@code index}: the launch template (default {@code {recur}}) with the
+     * role arguments after it. A child on this machine ends with this JVM ({@code --parent}); one on
+     * a host cannot see this JVM's pid, so it binds its event bus to its host's address and ends when
+     * the launcher's pipe to its standard input closes (ssh passes that on).
+     */
+    static List<String> command(String role, int index, ClusterPlacement placement, String clusterName,
+                                NetworkProfile network, long seed, int waitSeconds) {
+        List<String> recur = new ArrayList<>();
+        recur.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
-        cmd.addAll(List.of(HEAP, "-cp", System.getProperty("java.class.path"), "recur.cli.Main", role, "--cluster",
-                "--cluster-name", clusterName, "--network", network.name(), "--network-seed", Long.toString(seed),
-                "--wait", Integer.toString(waitSeconds), "--parent", Long.toString(ProcessHandle.current().pid())));
-        return cmd;
+        recur.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        recur.addAll(List.of(HEAP, "-cp", System.getProperty("java.class.path"), "recur.cli.Main"));
+        List<String> args = new ArrayList<>(List.of(role, "--cluster", "--cluster-name", clusterName, "--network",
+                network.name(), "--network-seed", Long.toString(seed), "--wait", Integer.toString(waitSeconds)));
+        if (placement.clusterConfig() != null) {
+            args.addAll(List.of("--cluster-config", placement.clusterConfig().toString()));
+        }
+        String host = placement.hostOf(index);
+        if (host != null) {
+            args.addAll(List.of("--cluster-host", host, "--until-stdin-closes"));
+        } else {
+            args.addAll(List.of("--parent", Long.toString(ProcessHandle.current().pid())));
+        }
+        if (placement.launch() == null) {
+            recur.addAll(args);
+            return recur;
+        }
+        return placement.launch().expand(index, host, recur, args);
     }
 
     /**
@@ -198,10 +234,19 @@ final class WorkerJvms implements AutoCloseable {
 
     private void kill() {
         closing = true;
+        processes.forEach(WorkerJvms::closeInput);  // a child on a host (--until-stdin-closes) stops on this
         processes.forEach(Process::destroy);
         waitForAll(KILL_GRACE_MILLIS);
         processes.forEach(Process::destroyForcibly);
         waitForAll(KILL_GRACE_MILLIS);
+    }
+
+    private static void closeInput(Process p) {
+        try {
+            p.getOutputStream().close();
+        } catch (IOException e) {
+            // Already closed, or the child is gone: nothing to tell it.
+        }
     }
 
     private void waitForAll(long millis) {

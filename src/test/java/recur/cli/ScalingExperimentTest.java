@@ -46,7 +46,7 @@ class ScalingExperimentTest {
     }
 
     /** scaling.csv as one map (column to value) per row. */
-    private static List<Map<String, String>> rows(Path out) throws IOException {
+    static List<Map<String, String>> rows(Path out) throws IOException {
         List<String> lines = Files.readAllLines(out.resolve("scaling.csv"));
         String[] header = lines.getFirst().split(",");
         return lines.stream().skip(1).map(l -> l.split(",")).map(v -> IntStream.range(0, header.length).boxed()

@@ -75,4 +75,32 @@ class WorkerJvmsTest {
         assertFalse(child.isAlive());
         assertTrue(Files.readString(dir.resolve("worker-0.log")).contains("no parameter server"));
     }
+
+    /**
+     * A child on a host has no parent pid to watch: it ends when its standard input closes (what ssh
+     * passes on when the launcher closes the pipe, exits or is killed), here before any server came.
+     */
+    @Test
+    void aChildOnAHostEndsWhenItsInputCloses() throws Exception {
+        ClusterPlacement onHost = new ClusterPlacement(Path.of("cluster-config/default.xml"), null, 0,
+                LaunchTemplate.parse("env RECUR_HOST={host} {recur}"), List.of("127.0.0.1"));
+        List<String> cmd = WorkerJvms.command("worker", 0, onHost, "recur-test-" + UUID.randomUUID(),
+                NetworkProfile.LOOPBACK, 1, 50);
+        assertFalse(cmd.contains("--parent"), cmd.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith("worker: joining cluster"));
+            assertTrue(line != null, "the worker started and said so");
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the worker ended once its input closed");
+            assertEquals(3, p.exitValue());
+            String rest = String.join("\n", out.lines().toList());
+            assertTrue(rest.contains("worker: standard input closed"), rest);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }
