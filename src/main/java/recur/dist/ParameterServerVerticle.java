@@ -8,9 +8,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +108,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private final Promise<DistResult> done = Promise.promise();
     private final Map<Reject, Long> rejected = new EnumMap<>(Reject.class);
     private final TreeMap<Integer, Member> members = new TreeMap<>();
+    private final List<Member> roster = new ArrayList<>(); // members in id order, walked by index: no iterator a round
 
     private ServerModel model;            // touched only inside ordered executeBlocking tasks
     private ShardTable table;
@@ -132,12 +133,12 @@ public final class ParameterServerVerticle extends VerticleBase {
     private final boolean bf16;
     private int[] slices;             // parameter slice bounds (ParamSlices) when sharded, else null
 
-    // sync round bookkeeping
-    private final Set<Integer> expected = new HashSet<>();
-    private final Set<Integer> arrived = new HashSet<>();   // pushed for this version
-    private final Set<Integer> decided = new HashSet<>();   // pushed and checked (accepted or rejected)
-    private final TreeMap<Integer, GradientMessage> accepted = new TreeMap<>();
-    private final Map<Integer, Long> arrivedAt = new TreeMap<>();
+    // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
+    private final BitSet expected = new BitSet();
+    private final BitSet arrived = new BitSet();            // pushed for this version (accepted or rejected)
+    private final List<GradientMessage> accepted = new ArrayList<>(); // in worker-id order
+    private long[] arrivedAt = new long[4];                 // arrival times of this round's pushes
+    private int arrivals;
     private long roundStart;
 
     public ParameterServerVerticle(Setup setup) {
@@ -309,6 +310,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         Member m = new Member(nextId++, req.getAddress(), req.getNodeId(), now());
         members.put(m.id, m);
+        roster.add(m); // ids only grow: the roster stays in id order
         msg.reply(JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setWindow(cfg.window)
                 .setStreamsPerShard(cfg.batch).setMode(cfg.mode).setClipNorm(cfg.localClipNorm)
@@ -399,6 +401,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (members.remove(m.id) == null) {
             return;
         }
+        roster.remove(m);
         if (m.lastSent != null) {
             m.lastSent.release();
             m.lastSent = null;
@@ -411,11 +414,11 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         if (sync) {
-            if (!arrived.contains(m.id)) {
-                expected.remove(m.id);
+            if (!arrived.get(m.id)) {
+                expected.clear(m.id);
             }
             if (applying == 0) {
-                if (!expected.isEmpty() && decided.containsAll(expected)) {
+                if (!expected.isEmpty() && allArrived()) {
                     applyRound();
                 } else if (expected.isEmpty()) {
                     nextRound();
@@ -430,7 +433,7 @@ public final class ParameterServerVerticle extends VerticleBase {
      * Gives orphaned shards to free workers (those not computing: at a sync round boundary, all of
      * them) with the fewest shards, then evens out the counts among free workers.
      */
-    private void rebalance(Collection<Member> free) {
+    private void rebalance(List<Member> free) {
         if (free.isEmpty()) {
             return;
         }
@@ -459,9 +462,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         return a.shards.size() < b.shards.size() || a.shards.size() == b.shards.size() && a.id < b.id;
     }
 
-    private static Member leastLoaded(Collection<Member> ms) {
+    private static Member leastLoaded(List<Member> ms) {
         Member best = null;
-        for (Member m : ms) {
+        for (int i = 0; i < ms.size(); i++) {
+            Member m = ms.get(i);
             if (best == null || lighter(m, best)) {
                 best = m;
             }
@@ -469,9 +473,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         return best;
     }
 
-    private static Member mostLoaded(Collection<Member> ms) {
+    private static Member mostLoaded(List<Member> ms) {
         Member best = null;
-        for (Member m : ms) {
+        for (int i = 0; i < ms.size(); i++) {
+            Member m = ms.get(i);
             if (best == null || lighter(best, m)) {
                 best = m;
             }
@@ -512,16 +517,16 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void nextRound() {
         expected.clear();
         arrived.clear();
-        decided.clear();
         accepted.clear();
-        arrivedAt.clear();
+        arrivals = 0;
         roundRejected = 0;
-        rebalance(members.values());
+        rebalance(roster);
         roundStart = now();
-        for (Member m : members.values()) {
+        for (int i = 0; i < roster.size(); i++) {
+            Member m = roster.get(i);
             boolean hadMoves = !m.grants.isEmpty() || !m.revokes.isEmpty();
             if (!m.shards.isEmpty()) {
-                expected.add(m.id);
+                expected.set(m.id);
                 send(m, weights);
             } else if (hadMoves) {
                 send(m, weights);
@@ -554,11 +559,11 @@ public final class ParameterServerVerticle extends VerticleBase {
                 drop(Reject.TOO_STALE, g, "sync round is at version " + version);
                 return;
             }
-            if (arrived.contains(m.id)) {
+            if (arrived.get(m.id)) {
                 drop(Reject.DUPLICATE, g, "already pushed for version " + version);
                 return;
             }
-            if (!expected.contains(m.id)) {
+            if (!expected.get(m.id)) {
                 drop(Reject.UNKNOWN_WORKER, g, "not part of the round of version " + version);
                 return;
             }
@@ -567,7 +572,8 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         // The worker consumed its window whatever becomes of the gradient: record where its shards are.
-        for (ShardSnapshot s : g.shards()) {
+        for (int i = 0; i < g.shards().size(); i++) {
+            ShardSnapshot s = g.shards().get(i);
             if (table.valid(s) && m.shards.contains(s.shard())) {
                 table.update(s);
             }
@@ -575,8 +581,11 @@ public final class ParameterServerVerticle extends VerticleBase {
         m.busy = false;
         m.lastPushVersion = wv;
         if (sync) {
-            arrived.add(m.id);
-            arrivedAt.put(m.id, now());
+            arrived.set(m.id);
+            if (arrivals == arrivedAt.length) {
+                arrivedAt = Arrays.copyOf(arrivedAt, 2 * arrivals);
+            }
+            arrivedAt[arrivals++] = now();
         }
         if (g.grad().length != model.size()) {
             drop(Reject.WRONG_SIZE, g, "expected " + model.size() + " values, found " + g.grad().length);
@@ -588,15 +597,12 @@ public final class ParameterServerVerticle extends VerticleBase {
             afterCheck(m, null);
             return;
         }
-        vertx.executeBlocking(() -> Double.isFinite(g.loss()) && GradientClipping.allFinite(g.grad(), g.grad().length))
-                .onComplete(ar -> {
-                    if (ar.succeeded() && ar.result()) {
-                        afterCheck(m, g);
-                    } else {
-                        drop(Reject.NON_FINITE, g, "NaN or infinity in the gradient or loss");
-                        afterCheck(m, null);
-                    }
-                });
+        if (!Double.isFinite(g.loss())) {
+            drop(Reject.NON_FINITE, g, "NaN or infinity in the loss");
+            afterCheck(m, null);
+            return;
+        }
+        afterCheck(m, g); // the gradient's values are checked in the update's blocking task (nonFinite)
     }
 
     /** Rejects a push and releases its buffers (nothing else holds this push). */
@@ -615,10 +621,13 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         if (sync) {
             if (g != null) {
-                accepted.put(m.id, g);
+                int at = accepted.size();
+                while (at > 0 && accepted.get(at - 1).workerId() > g.workerId()) {
+                    at--;
+                }
+                accepted.add(at, g);
             }
-            decided.add(m.id);
-            if (applying == 0 && decided.containsAll(expected)) {
+            if (applying == 0 && allArrived()) {
                 applyRound();
             }
         } else if (g != null) {
@@ -636,43 +645,65 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         applying++;
-        List<GradientMessage> grads = List.copyOf(accepted.values());
+        List<GradientMessage> grads = List.copyOf(accepted);
         double waitMs = meanWaitMs();
         Checkpoint.Builder ckpt = checkpointDue(version + 1) ? checkpointBase() : null;
         long started = roundStart;
         long rejectedNow = roundRejected;
         long seen = tokensSeen;
-        Future<ServerModel.Update> step = slices == null ? Future.succeededFuture(null) : shardedStep(grads);
-        step.compose(u -> slices != null && u == null ? Future.<Applied>succeededFuture(null)
-                        : vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u), true))
-                .onComplete(ar -> {
-                    applying--;
-                    grads.forEach(GradientMessage::release); // averaged (or rejected by a shard): done with them
-                    if (ar.failed()) {
-                        fail(ar.cause());
-                    } else if (ar.result() == null && slices != null) {
-                        LOG.warn("every gradient of version {} was rejected: the round runs again", version);
-                        nextRound();
-                    } else {
-                        afterUpdate(ar.result());
-                        if (!finished) {
-                            nextRound();
-                        }
-                    }
-                });
+        // One blocking task a round when not sharded (no future chain in front of it).
+        Future<Applied> applied = slices == null
+                ? vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, null), true)
+                : shardedStep(grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
+                        : vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u), true));
+        applied.onComplete(ar -> {
+            applying--;
+            releaseAll(grads); // averaged (or rejected): done with them
+            if (ar.failed()) {
+                fail(ar.cause());
+                return;
+            }
+            Applied a = ar.result();
+            rejectNonFinite(a);
+            if (a == null || a.update() == null) {
+                LOG.warn("every gradient of version {} was rejected: the round runs again", version);
+                nextRound();
+            } else {
+                afterUpdate(a);
+                if (!finished) {
+                    nextRound();
+                }
+            }
+        });
+    }
+
+    /** Sync: whether every worker expected in this round has pushed. */
+    private boolean allArrived() {
+        for (int id = expected.nextSetBit(0); id >= 0; id = expected.nextSetBit(id + 1)) {
+            if (!arrived.get(id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void releaseAll(List<GradientMessage> grads) {
+        for (int i = 0; i < grads.size(); i++) {
+            grads.get(i).release();
+        }
     }
 
     /** How long pushes of this round waited for the last one, on average (ms); a loop: no per-round streams. */
     private double meanWaitMs() {
         long last = roundStart;
-        for (long t : arrivedAt.values()) {
-            last = Math.max(last, t);
+        for (int i = 0; i < arrivals; i++) {
+            last = Math.max(last, arrivedAt[i]);
         }
         double sum = 0;
-        for (long t : arrivedAt.values()) {
-            sum += (last - t) / 1e6;
+        for (int i = 0; i < arrivals; i++) {
+            sum += (last - arrivedAt[i]) / 1e6;
         }
-        return arrivedAt.isEmpty() ? 0 : sum / arrivedAt.size();
+        return arrivals == 0 ? 0 : sum / arrivals;
     }
 
     /**
@@ -689,9 +720,12 @@ public final class ParameterServerVerticle extends VerticleBase {
                 .addAllWorkers(grads.stream().map(GradientMessage::workerId).toList()).build();
         List<Future<recur.wire.proto.SliceReduced>> parts = new ArrayList<>();
         parts.add(vertx.executeBlocking(() -> {
+            var b = recur.wire.proto.SliceReduced.newBuilder();
+            for (GradientMessage g : nonFinite(grads)) { // slice 0's values, as the shards check theirs
+                b.addBadWorkers(g.workerId());
+            }
             ServerModel.Partial p = model.reduce(grads);
-            return recur.wire.proto.SliceReduced.newBuilder().setSumSquares(p.sumSquares()).setFinite(p.finite())
-                    .build();
+            return b.setSumSquares(p.sumSquares()).setFinite(p.finite()).build();
         }, true));
         for (int k = 1; k < cfg.psShards; k++) {
             int shard = k;
@@ -751,6 +785,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                         fail(ar.cause());
                         return;
                     }
+                    rejectNonFinite(ar.result()); // then m gets the current weights, as after any rejection
                     afterUpdate(ar.result());
                     if (!finished && members.containsKey(m.id) && !m.busy) {
                         rebalance(free(m));
@@ -787,8 +822,41 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     // ------------------------------------------------------------------------------------ updates
 
-    /** {@code update.weights()}: the new version as it goes to workers (rounded to bf16 under {@code --wire bf16}). */
-    private record Applied(ServerModel.Update update, double loss, long tokens, int workers, double roundMs) {
+    /**
+     * {@code update.weights()}: the new version as it goes to workers (rounded to bf16 under {@code --wire bf16});
+     * null when every gradient had non-finite values. {@code nonFinite}: the pushes rejected for that.
+     */
+    private record Applied(ServerModel.Update update, double loss, long tokens, int workers, double roundMs,
+                           List<GradientMessage> nonFinite) {
+    }
+
+    /**
+     * The pushes among {@code grads} with NaN or infinity in their gradient (worker thread; an empty
+     * constant when there are none). Checked here, in the update's blocking task, rather than in a
+     * blocking task of each push's own: that one cost about 300 bytes of garbage a push.
+     */
+    private static List<GradientMessage> nonFinite(List<GradientMessage> grads) {
+        List<GradientMessage> bad = List.of();
+        for (int i = 0; i < grads.size(); i++) {
+            GradientMessage g = grads.get(i);
+            if (!GradientClipping.allFinite(g.grad(), g.grad().length)) {
+                if (bad.isEmpty()) {
+                    bad = new ArrayList<>();
+                }
+                bad.add(g);
+            }
+        }
+        return bad;
+    }
+
+    /** Counts the pushes an update found non-finite (their buffers are released with the round's). */
+    private void rejectNonFinite(Applied a) {
+        if (a == null) {
+            return;
+        }
+        for (int i = 0; i < a.nonFinite().size(); i++) {
+            reject(Reject.NON_FINITE, a.nonFinite().get(i), "NaN or infinity in the gradient");
+        }
     }
 
     /** The parameters as workers receive them: the server keeps float32 masters, the wire may carry bf16. */
@@ -802,6 +870,14 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (done == null && model.version() >= cfg.steps) {
             return null; // async: the last version was reached while this gradient waited
         }
+        List<GradientMessage> bad = done != null ? List.of() : nonFinite(grads); // sharded: checked by the shards
+        if (!bad.isEmpty()) {
+            grads = grads.stream().filter(g -> !bad.contains(g)).toList();
+            rejectedCount += bad.size();
+            if (grads.isEmpty()) {
+                return new Applied(null, Double.NaN, 0, 0, 0, bad);
+            }
+        }
         ServerModel.Update u = done != null ? done : model.apply(grads); // done: a sharded step, already taken
         long tokens = 0;
         long count = 0;
@@ -809,7 +885,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         double compute = 0;
         double norm = 0;
         double ratio = 0;
-        for (GradientMessage g : grads) {
+        for (int i = 0; i < grads.size(); i++) {
+            GradientMessage g = grads.get(i);
             tokens += g.tokens();
             count += g.lossCount();
             lossSum += g.loss() * g.lossCount();
@@ -840,13 +917,13 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (bf16) { // the snapshot is ours and float32 went to latest above: round it in place
             Bf16.roundInPlace(u.params(), u.params().length);
         }
-        return new Applied(u, loss, tokens, n, roundMs);
+        return new Applied(u, loss, tokens, n, roundMs, bad);
     }
 
     private void afterUpdate(Applied a) {
         // A completion that arrives after a newer one (seen in async runs with two updates in flight)
         // must not move the version back: workers would push for a version "from the future".
-        if (a == null) {
+        if (a == null || a.update() == null) {
             return;
         }
         if (finished || a.update().version() <= version) {

@@ -45,10 +45,12 @@ final class ShardCompute {
     }
 
     private static final class Shard {
+        final int id;
         final ShardWindows streams;
         final RecurrentState state;
 
-        Shard(ShardWindows streams, RecurrentState state) {
+        Shard(int id, ShardWindows streams, RecurrentState state) {
+            this.id = id;
             this.streams = streams;
             this.state = state;
         }
@@ -64,6 +66,7 @@ final class ShardCompute {
     private final float[] shardGrad;   // (P) one shard's gradient
     private final GradientClipping clipping;
     private final Map<Integer, Shard> shards = new TreeMap<>();
+    private Shard[] inOrder = new Shard[0];              // shards' values in id order, walked by index in a round
     private final Pool<float[]> grads;
     private final Pool<RecurrentState> states;
     private long[] counts = new long[0];                 // (shards) loss counts of a round
@@ -94,15 +97,18 @@ final class ShardCompute {
         ts.seek(g.state().position(), g.state().epoch());
         RecurrentState s = net.newState();
         g.state().restore(s);
-        shards.put(g.state().shard(), new Shard(ts, s));
+        shards.put(g.state().shard(), new Shard(g.state().shard(), ts, s));
+        inOrder = shards.values().toArray(new Shard[0]);
     }
 
     void revoke(int shard) {
         shards.remove(shard);
+        inOrder = shards.values().toArray(new Shard[0]);
     }
 
     void revokeAll() {
         shards.clear();
+        inOrder = new Shard[0];
     }
 
     boolean hasShards() {
@@ -141,13 +147,12 @@ final class ShardCompute {
         int i = 0;
         long total = 0;
         // Loss counts are known before the compute: the window lengths of each shard.
-        for (Shard s : shards.values()) {
+        for (Shard s : inOrder) {
             counts[i] = lossCount(s.streams.nextSteps());
             total += counts[i++];
         }
         i = 0;
-        for (Map.Entry<Integer, Shard> e : shards.entrySet()) {
-            Shard s = e.getValue();
+        for (Shard s : inOrder) {
             s.streams.next(w, s.state);
             double loss = net.forwardBackward(params, shardGrad, w, s.state);
             long count = w.lossCount(spec);
@@ -162,7 +167,7 @@ final class ShardCompute {
             tokens += w.rows();
             lossCount += count;
             lossSum += loss * count;
-            snapshots[i] = ShardSnapshot.of(e.getKey(), s.streams.position(), s.streams.epoch(), s.state, states);
+            snapshots[i] = ShardSnapshot.of(s.id, s.streams.position(), s.streams.epoch(), s.state, states);
             i++;
         }
         if (clipValue > 0 && GradientClipping.allFinite(grad, n)) {

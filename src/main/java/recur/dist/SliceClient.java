@@ -14,7 +14,7 @@ import recur.wire.proto.SliceRequest;
  * A worker's side of a sharded parameter server (K > 1, {@link ParamSlices}): assembles a version's
  * weights from the server's slice 0 and the slices it asks parameter shards 1..K-1 for, and cuts each
  * push into K slice pushes. With one server it passes weights and pushes through unchanged.
- * Event-loop only.
+ * Used on the worker's context only.
  *
  * <p>Lost slices are asked for again every request timeout; after {@code deadAfter} the worker gives
  * up on that version (the server's re-send of its weights starts a new attempt).
@@ -43,6 +43,11 @@ final class SliceClient {
         this.timing = timing;
         this.bounds = shards > 1 ? ParamSlices.bounds(params, shards) : null;
         this.pushAddress = addresses.push();
+    }
+
+    /** Whether weights come in slices to gather (a sharded server). */
+    boolean sharded() {
+        return bounds != null;
     }
 
     /** The whole parameters of {@code w}'s version ({@code w.params()} itself with one server); null: gave up. */

@@ -1,7 +1,9 @@
 package recur.dist;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -13,7 +15,6 @@ import recur.math.Kernels;
 import recur.model.ModelSpec;
 import recur.wire.Bf16;
 import recur.wire.GradientMessage;
-import recur.wire.ShardGrant;
 import recur.wire.WeightsMessage;
 import recur.wire.WireFormat;
 import recur.wire.proto.Heartbeat;
@@ -32,6 +33,12 @@ import recur.wire.proto.Leave;
  * <p>Start-up: register the weights address, ask to join (retrying until a server answers), build
  * the compute for the model in the reply. Messages are handled strictly in arrival order.
  * {@link #finished()} completes when the server says training is over.
+ *
+ * <p>Deployed as a worker verticle ({@link #deploymentOptions()}): its handlers run one at a time on
+ * Vert.x worker threads, so a window is computed right in the weights handler and the push sent from
+ * there. That spares each round an {@code executeBlocking} task and its futures (about 300 bytes of
+ * garbage a round; see docs/performance.md). A heartbeat due during a window goes out after it; the
+ * server also counts each push as a sign of life.
  */
 public final class WorkerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
@@ -46,7 +53,7 @@ public final class WorkerVerticle extends VerticleBase {
     private String address;
     private MessageConsumer<WeightsMessage> consumer;
     private Future<Void> chain = Future.succeededFuture();
-    private ShardCompute compute;        // used only inside the chain, on worker threads
+    private ShardCompute compute;        // used only inside the chain
     private JoinReply joined;            // null while (re-)joining
     private int id = -1;
     private long lastContact;
@@ -75,8 +82,17 @@ public final class WorkerVerticle extends VerticleBase {
         return id;
     }
 
+    /** How this verticle must be deployed: as a worker verticle (it computes in its handlers). */
+    public static DeploymentOptions deploymentOptions() {
+        return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER);
+    }
+
     @Override
     public Future<?> start() {
+        if (!context.isWorkerContext()) {
+            return Future.failedFuture(new IllegalStateException(
+                    "deploy a WorkerVerticle with WorkerVerticle.deploymentOptions(): it computes in its handlers"));
+        }
         address = setup.addresses().newWorkerAddress();
         consumer = vertx.eventBus().consumer(address, this::onWeights);
         return consumer.completion().onSuccess(v -> {
@@ -201,11 +217,24 @@ public final class WorkerVerticle extends VerticleBase {
             }
             return;
         }
+        if (chain.succeeded()) { // nothing pending: handle it now, without a future per message
+            Future<Void> handled = handle(w);
+            if (handled.isComplete()) {
+                w.release(); // the server retained the weights for this worker
+                if (handled.failed()) {
+                    fail(handled.cause());
+                }
+                return;
+            }
+            chain = handled.onComplete(ar -> w.release()).onFailure(this::fail);
+            return;
+        }
         Future<Void> handled = chain.compose(v -> handle(w));
-        handled.onComplete(ar -> w.release()); // the server retained the weights for this worker
+        handled.onComplete(ar -> w.release());
         chain = handled.onFailure(this::fail);
     }
 
+    /** Handles one weights message; complete on return unless a sharded server's slices are still on the way. */
     private Future<Void> handle(WeightsMessage w) {
         if (w.stop()) {
             LOG.info("worker {}: training finished at version {}", id, w.version());
@@ -222,41 +251,43 @@ public final class WorkerVerticle extends VerticleBase {
             }
             return Future.succeededFuture();
         }
-        boolean bf16 = joined.getWire().equals("bf16");
         lastContact = System.nanoTime();
         double idleMs = (lastContact - lastPush) / 1e6;
+        if (w.idle() || !slices.sharded()) {
+            return computeAndPush(w, w.params(), idleMs);
+        }
         int worker = id;
-        ShardCompute c = compute;
-        Future<float[]> params = w.idle() ? Future.succeededFuture(null) : slices.gather(w, worker);
-        return params.compose(p -> vertx.executeBlocking(() -> {
-            for (int s : w.revoke()) {
-                c.revoke(s);
+        return slices.gather(w, worker).compose(p -> id == worker ? computeAndPush(w, p, idleMs)
+                : Future.succeededFuture()); // id changed: gathered for a membership this worker no longer has
+    }
+
+    /** Applies the shard moves, computes a window on {@code params} and pushes the gradient (worker thread). */
+    private Future<Void> computeAndPush(WeightsMessage w, float[] params, double idleMs) {
+        try {
+            for (int i = 0; i < w.revoke().size(); i++) { // by index: no iterator a round
+                compute.revoke(w.revoke().get(i));
             }
-            for (ShardGrant g : w.assign()) {
-                c.grant(g);
+            for (int i = 0; i < w.assign().size(); i++) {
+                compute.grant(w.assign().get(i));
             }
-            if (w.idle() || !c.hasShards() || p == null) {
-                return null; // p null: a parameter shard did not answer; the server will send these weights again
+            if (w.idle() || !compute.hasShards() || params == null) {
+                return Future.succeededFuture(); // params null: a parameter shard did not answer; the server will send these weights again
             }
-            var r = c.round(p);
-            if (bf16) {
+            var r = compute.round(params);
+            if (joined.getWire().equals("bf16")) {
                 Bf16.roundInPlace(r.grad(), r.grad().length); // what the wire carries, in local mode too
             }
-            return r;
-        }).map(r -> {
-            if (r != null && id == worker) {
-                lastPush = System.nanoTime();
-                if (lastPushed != null) {
-                    lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
-                }
-                lastPushed = new GradientMessage(worker, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(),
-                        r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards(), r.gradBuffer());
-                slices.push(lastPushed);
-            } else if (r != null) {
-                r.release(); // computed for a membership this worker no longer has
+            lastPush = System.nanoTime();
+            if (lastPushed != null) {
+                lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
             }
-            return null;
-        }));
+            lastPushed = new GradientMessage(id, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(), r.norm(),
+                    r.clipRatio(), r.computeMs(), idleMs, r.shards(), r.gradBuffer());
+            slices.push(lastPushed);
+            return Future.succeededFuture();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     private void fail(Throwable t) {
