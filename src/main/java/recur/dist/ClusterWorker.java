@@ -45,7 +45,7 @@ public final class ClusterWorker {
             prepare.accept(node.vertx());
             WorkerVerticle worker = new WorkerVerticle(new WorkerVerticle.Setup(options.addresses(), options.timing(),
                     node.nodeId(), describe()));
-            node.vertx().deployVerticle(worker, WorkerVerticle.deploymentOptions()).await();
+            node.vertx().deployVerticle(worker).await();
             if (waitForServer != null) {
                 try {
                     Future.any(worker.joined(), worker.finished()).await(waitForServer.toMillis(), TimeUnit.MILLISECONDS);

@@ -54,7 +54,7 @@ public final class LocalCluster {
             for (int i = 0; i < c.workers; i++) {
                 WorkerVerticle w = new WorkerVerticle(new WorkerVerticle.Setup(addresses, timing, "",
                         "local worker " + i));
-                workers.add(vertx.deployVerticle(w, WorkerVerticle.deploymentOptions()).onSuccess(deployments::add));
+                workers.add(vertx.deployVerticle(w).onSuccess(deployments::add));
             }
             return Future.all(workers);
         }).compose(v -> server.done()).eventually(() -> undeploy(vertx, deployments));

@@ -60,8 +60,8 @@ import recur.wire.proto.Leave;
  * unknown worker, has the wrong size or non-finite values, or names a version from the future, too
  * old or already pushed. Workers that stop sending heartbeats (or whose cluster node leaves) are
  * dropped; their shards go to other workers with the state of their last push. Averaging, the
- * optimizer and all file writes run on worker threads ({@code executeBlocking}, ordered); the event
- * loop only keeps the books.
+ * optimizer and all file writes run in order on the server's own thread (a {@link ComputeLane}: no
+ * garbage per task, unlike {@code executeBlocking}); the event loop only keeps the books.
  *
  * <p>Call order: deploy; {@link #done()} completes when the configured number of versions is
  * reached or {@code stopRequested} says so (after a full version), with the final parameters.
@@ -110,7 +110,9 @@ public final class ParameterServerVerticle extends VerticleBase {
     private final TreeMap<Integer, Member> members = new TreeMap<>();
     private final List<Member> roster = new ArrayList<>(); // members in id order, walked by index: no iterator a round
 
-    private ServerModel model;            // touched only inside ordered executeBlocking tasks
+    private ServerModel model;            // touched only on the lane
+    private ComputeLane lane;             // the model's updates, start-up, checkpoints and the end, in order
+    private final RoundUpdate roundUpdate = new RoundUpdate();
     private ShardTable table;
     private MetricsLog metrics;
     private WeightsMessage weights;       // the current version
@@ -136,7 +138,8 @@ public final class ParameterServerVerticle extends VerticleBase {
     // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
     private final BitSet expected = new BitSet();
     private final BitSet arrived = new BitSet();            // pushed for this version (accepted or rejected)
-    private final List<GradientMessage> accepted = new ArrayList<>(); // in worker-id order
+    private List<GradientMessage> accepted = new ArrayList<>(); // in worker-id order
+    private List<GradientMessage> spare = new ArrayList<>();    // swapped with accepted when a round's update starts
     private long[] arrivedAt = new long[4];                 // arrival times of this round's pushes
     private int arrivals;
     private long roundStart;
@@ -188,7 +191,8 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(this::prepare, true)
+        lane = new ComputeLane(context, "recur-server-compute");
+        return lane.execute(this::prepare)
                 .compose(v -> deploySlices())
                 .compose(v -> listen())
                 .onSuccess(v -> timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> tick()));
@@ -202,17 +206,20 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (!done.future().isComplete()) {
             done.tryFail("the parameter server was undeployed before training finished");
         }
-        return vertx.executeBlocking(() -> {
+        return lane.execute(() -> {
             if (metrics != null) {
                 metrics.close();
             }
             return null;
-        }, true);
+        }).eventually(() -> {
+            lane.close();
+            return Future.succeededFuture();
+        });
     }
 
     // ------------------------------------------------------------------------------------ start-up
 
-    /** Builds the model and the shard table, restores a checkpoint, opens the run directory. Worker thread. */
+    /** Builds the model and the shard table, restores a checkpoint, opens the run directory. On the lane. */
     private Void prepare() throws Exception {
         DistJob job = setup.job();
         float[] params = job.params().clone();
@@ -645,36 +652,80 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         applying++;
-        List<GradientMessage> grads = List.copyOf(accepted);
+        List<GradientMessage> grads = accepted; // handed to the update as is; the next round fills the spare list
+        accepted = spare != null ? spare : new ArrayList<>();
+        spare = null;
         double waitMs = meanWaitMs();
         Checkpoint.Builder ckpt = checkpointDue(version + 1) ? checkpointBase() : null;
         long started = roundStart;
         long rejectedNow = roundRejected;
         long seen = tokensSeen;
-        // One blocking task a round when not sharded (no future chain in front of it).
-        Future<Applied> applied = slices == null
-                ? vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, null), true)
-                : shardedStep(grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
-                        : vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u), true));
-        applied.onComplete(ar -> {
-            applying--;
-            releaseAll(grads); // averaged (or rejected): done with them
-            if (ar.failed()) {
-                fail(ar.cause());
-                return;
-            }
-            Applied a = ar.result();
-            rejectNonFinite(a);
-            if (a == null || a.update() == null) {
-                LOG.warn("every gradient of version {} was rejected: the round runs again", version);
+        if (slices == null) { // the usual round: a task made once, no futures
+            roundUpdate.start(grads, waitMs, started, rejectedNow, ckpt, seen);
+            return;
+        }
+        shardedStep(grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
+                        : lane.execute(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u)))
+                .onComplete(ar -> roundApplied(grads, ar.cause(), ar.result()));
+    }
+
+    /** A sync round's update on the lane (single server); one round at a time, so one object serves all. */
+    private final class RoundUpdate implements ComputeLane.Task {
+        private List<GradientMessage> grads;
+        private double waitMs;
+        private long started;
+        private long rejected;
+        private Checkpoint.Builder ckpt;
+        private long seen;
+        private Applied result;
+
+        void start(List<GradientMessage> grads, double waitMs, long started, long rejected, Checkpoint.Builder ckpt,
+                   long seen) {
+            this.grads = grads;
+            this.waitMs = waitMs;
+            this.started = started;
+            this.rejected = rejected;
+            this.ckpt = ckpt;
+            this.seen = seen;
+            lane.submit(this);
+        }
+
+        @Override
+        public void run() {
+            result = update(grads, 0, waitMs, started, rejected, ckpt, seen, null);
+        }
+
+        @Override
+        public void done(Throwable failure) {
+            List<GradientMessage> g = grads;
+            Applied a = result;
+            grads = null;
+            ckpt = null;
+            result = null;
+            roundApplied(g, failure, a);
+        }
+    }
+
+    /** Event loop: a sync round's update is done (or failed: {@code failure}); the next round starts. */
+    private void roundApplied(List<GradientMessage> grads, Throwable failure, Applied a) {
+        applying--;
+        releaseAll(grads); // averaged (or rejected): done with them
+        grads.clear();
+        spare = grads;
+        if (failure != null) {
+            fail(failure);
+            return;
+        }
+        rejectNonFinite(a);
+        if (a == null || a.update() == null) {
+            LOG.warn("every gradient of version {} was rejected: the round runs again", version);
+            nextRound();
+        } else {
+            afterUpdate(a);
+            if (!finished) {
                 nextRound();
-            } else {
-                afterUpdate(a);
-                if (!finished) {
-                    nextRound();
-                }
             }
-        });
+        }
     }
 
     /** Sync: whether every worker expected in this round has pushed. */
@@ -719,14 +770,14 @@ public final class ParameterServerVerticle extends VerticleBase {
         var req = recur.wire.proto.SliceReduce.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
                 .addAllWorkers(grads.stream().map(GradientMessage::workerId).toList()).build();
         List<Future<recur.wire.proto.SliceReduced>> parts = new ArrayList<>();
-        parts.add(vertx.executeBlocking(() -> {
+        parts.add(lane.execute(() -> {
             var b = recur.wire.proto.SliceReduced.newBuilder();
             for (GradientMessage g : nonFinite(grads)) { // slice 0's values, as the shards check theirs
                 b.addBadWorkers(g.workerId());
             }
             ServerModel.Partial p = model.reduce(grads);
             return b.setSumSquares(p.sumSquares()).setFinite(p.finite()).build();
-        }, true));
+        }));
         for (int k = 1; k < cfg.psShards; k++) {
             int shard = k;
             parts.add(vertx.eventBus().<recur.wire.proto.SliceReduced>request(setup.addresses().slice(k, "reduce"),
@@ -762,7 +813,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             for (int k = 1; k < cfg.psShards; k++) {
                 acks.add(vertx.eventBus().request(setup.addresses().slice(k, "commit"), commit, opts));
             }
-            return Future.all(acks).compose(x -> vertx.executeBlocking(() -> model.commit(norm, ratio, ok), true));
+            return Future.all(acks).compose(x -> lane.execute(() -> model.commit(norm, ratio, ok)));
         });
     }
 
@@ -777,7 +828,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         roundRejected = 0;
         applying++;
         long seen = tokensSeen;
-        vertx.executeBlocking(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen, null), true)
+        lane.execute(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen, null))
                 .onComplete(ar -> {
                     applying--;
                     g.release();
@@ -831,7 +882,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     }
 
     /**
-     * The pushes among {@code grads} with NaN or infinity in their gradient (worker thread; an empty
+     * The pushes among {@code grads} with NaN or infinity in their gradient (on the lane; an empty
      * constant when there are none). Checked here, in the update's blocking task, rather than in a
      * blocking task of each push's own: that one cost about 300 bytes of garbage a push.
      */
@@ -864,7 +915,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         return bf16 ? Bf16.rounded(params) : params;
     }
 
-    /** Worker thread: the optimizer step, the metrics row, a due checkpoint, the listener. */
+    /** On the lane: the optimizer step, the metrics row, a due checkpoint, the listener. */
     private Applied update(List<GradientMessage> grads, double staleness, double waitMs, long roundStarted,
                            long rejectedCount, Checkpoint.Builder ckpt, long tokensBefore, ServerModel.Update done) {
         if (done == null && model.version() >= cfg.steps) {
@@ -950,7 +1001,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         return setup.runDir() != null && cfg.checkpointEvery > 0 && v % cfg.checkpointEvery == 0;
     }
 
-    /** The event-loop-owned part of a checkpoint (shard states); the model part is added on a worker thread. */
+    /** The event-loop-owned part of a checkpoint (shard states); the model part is added on the lane. */
     private Checkpoint.Builder checkpointBase() {
         Checkpoint.Builder c = Checkpoint.newBuilder().setFormat(WireFormat.VERSION)
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setSeed(cfg.seed)
@@ -974,7 +1025,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         Checkpoint.Builder ckpt = setup.runDir() != null && slices == null ? checkpointBase() : null;
         long tokens = tokensSeen;
         double loss = lastLoss;
-        gatherSlices().compose(full -> vertx.executeBlocking(() -> {
+        gatherSlices().compose(full -> lane.execute(() -> {
             float[] params = full != null ? full : model.snapshot();
             if (ckpt != null) {
                 writeCheckpoint(ckpt, tokens);
@@ -991,7 +1042,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             }
             return new DistResult(params, model.version(), stopped, model.skipped(), Map.copyOf(rejected),
                     loss, setup.runDir());
-        }, true)).onComplete(ar -> {
+        })).onComplete(ar -> {
             WeightsMessage stop = new WeightsMessage(version, null, List.of(), List.of(), true, true);
             for (Member m : members.values()) {
                 vertx.eventBus().send(m.address, stop);
@@ -1013,7 +1064,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         var ask = recur.wire.proto.SliceRequest.newBuilder().setFormat(WireFormat.VERSION).setVersion(-1).build();
         var opts = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(setup.timing().deadAfter().toMillis());
         List<Future<WeightsMessage>> parts = new ArrayList<>();
-        parts.add(vertx.executeBlocking(() -> WeightsMessage.slice(version, model.snapshot(), 0), true));
+        parts.add(lane.execute(() -> WeightsMessage.slice(version, model.snapshot(), 0)));
         for (int k = 1; k < cfg.psShards; k++) {
             parts.add(vertx.eventBus().<WeightsMessage>request(setup.addresses().slice(k, "weights"), ask, opts)
                     .map(Message::body));

@@ -11,6 +11,7 @@ import recur.nn.Network;
 import recur.nn.RecurrentState;
 import recur.nn.Window;
 import recur.optim.GradientClipping;
+import recur.wire.GradientMessage;
 import recur.wire.Pool;
 import recur.wire.Pooled;
 import recur.wire.ShardGrant;
@@ -27,22 +28,6 @@ import recur.wire.ShardSnapshot;
 final class ShardCompute {
     /** Free buffers kept per pool: a round's buffers are held for about two rounds (see WorkerVerticle). */
     private static final int POOLED = 8;
-
-    /** One window's result over all owned shards; {@code gradBuffer} and the shards' buffers are the caller's to release. */
-    record Result(Pooled<float[]> gradBuffer, long tokens, long lossCount, double loss, double norm, double clipRatio,
-                  double computeMs, List<ShardSnapshot> shards) {
-        float[] grad() {
-            return gradBuffer.value();
-        }
-
-        /** Gives the buffers back (a result that is not pushed). */
-        void release() {
-            gradBuffer.release();
-            for (ShardSnapshot s : shards) {
-                s.release();
-            }
-        }
-    }
 
     private static final class Shard {
         final int id;
@@ -127,9 +112,11 @@ final class ShardCompute {
     /**
      * One window on every shard from the same parameters: the mean-loss gradients combined with
      * weights proportional to their loss counts (shard-id order), then value and norm clipping when
-     * configured. The norm is always measured before clipping.
+     * configured. The norm is always measured before clipping. Returns the push itself (no result
+     * object in between: a round's garbage is counted in bytes); its gradient and shard-state buffers
+     * are the caller's to release ({@link GradientMessage#release}).
      */
-    Result round(float[] params) {
+    GradientMessage round(float[] params, int workerId, long version, double idleMs) {
         long t0 = System.nanoTime();
         int n = shardGrad.length;
         Pooled<float[]> gradBuffer = grads.acquire();
@@ -182,6 +169,7 @@ final class ShardCompute {
             norm = clipping.norm(grad, 0, n);
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        return new Result(gradBuffer, tokens, lossCount, lossSum / lossCount, norm, ratio, ms, List.of(snapshots));
+        return new GradientMessage(workerId, version, grad, tokens, lossCount, lossSum / lossCount, norm, ratio, ms, idleMs,
+                List.of(snapshots), gradBuffer);
     }
 }

@@ -1,9 +1,7 @@
 package recur.dist;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -34,11 +32,11 @@ import recur.wire.proto.Leave;
  * the compute for the model in the reply. Messages are handled strictly in arrival order.
  * {@link #finished()} completes when the server says training is over.
  *
- * <p>Deployed as a worker verticle ({@link #deploymentOptions()}): its handlers run one at a time on
- * Vert.x worker threads, so a window is computed right in the weights handler and the push sent from
- * there. That spares each round an {@code executeBlocking} task and its futures (about 300 bytes of
- * garbage a round; see docs/performance.md). A heartbeat due during a window goes out after it; the
- * server also counts each push as a sign of life.
+ * <p>Compute runs on the worker's own {@link ComputeLane} (one thread), everything else on the event
+ * loop. A round makes no futures: the weights handler starts a {@link Round} (made once) on the lane
+ * and its completion pushes; only work that must wait behind a round in flight (a join, a weights
+ * message arriving meanwhile) makes a future. That keeps a round's garbage to the messages themselves
+ * (docs/performance.md, allocation).
  */
 public final class WorkerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
@@ -52,8 +50,12 @@ public final class WorkerVerticle extends VerticleBase {
     private final Promise<Void> firstJoin = Promise.promise();
     private String address;
     private MessageConsumer<WeightsMessage> consumer;
-    private Future<Void> chain = Future.succeededFuture();
-    private ShardCompute compute;        // used only inside the chain
+    private Future<Void> chain = Future.succeededFuture(); // ordered work before a round can start
+    private ComputeLane lane;
+    private ShardCompute compute;        // touched only on the lane
+    private final Round round = new Round();
+    private boolean computing;           // a weights message is being handled: gathered, computed, pushed
+    private Promise<Void> computed;      // made only when something waits for that message
     private JoinReply joined;            // null while (re-)joining
     private int id = -1;
     private long lastContact;
@@ -82,17 +84,9 @@ public final class WorkerVerticle extends VerticleBase {
         return id;
     }
 
-    /** How this verticle must be deployed: as a worker verticle (it computes in its handlers). */
-    public static DeploymentOptions deploymentOptions() {
-        return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER);
-    }
-
     @Override
     public Future<?> start() {
-        if (!context.isWorkerContext()) {
-            return Future.failedFuture(new IllegalStateException(
-                    "deploy a WorkerVerticle with WorkerVerticle.deploymentOptions(): it computes in its handlers"));
-        }
+        lane = new ComputeLane(context, "recur-worker-compute");
         address = setup.addresses().newWorkerAddress();
         consumer = vertx.eventBus().consumer(address, this::onWeights);
         return consumer.completion().onSuccess(v -> {
@@ -112,6 +106,7 @@ public final class WorkerVerticle extends VerticleBase {
                     .setWorkerId(id).setReason("undeployed").build());
         }
         finished.tryFail("the worker was undeployed before training finished");
+        lane.close();
         return consumer.unregister();
     }
 
@@ -133,7 +128,7 @@ public final class WorkerVerticle extends VerticleBase {
                 return;
             }
             JoinReply reply = ar.result().body();
-            chain = chain.compose(v -> setUp(reply)).onFailure(this::fail);
+            chain = tail().compose(v -> setUp(reply)).onFailure(this::fail);
         });
     }
 
@@ -144,7 +139,7 @@ public final class WorkerVerticle extends VerticleBase {
                 && joined.getWindow() == reply.getWindow() && joined.getStreamsPerShard() == reply.getStreamsPerShard()
                 && joined.getClipNorm() == reply.getClipNorm() && joined.getClipValue() == reply.getClipValue();
         ShardCompute keep = same ? compute : null;
-        return vertx.executeBlocking(() -> {
+        return lane.execute(() -> {
             if (keep != null) {
                 keep.revokeAll();
                 return keep;
@@ -172,8 +167,8 @@ public final class WorkerVerticle extends VerticleBase {
         }
         LOG.warn("worker {}: {}; joining again", id, why);
         id = -1;
-        chain = chain.compose(v -> compute == null ? Future.<Void>succeededFuture()
-                : vertx.executeBlocking(() -> {
+        chain = tail().compose(v -> compute == null ? Future.<Void>succeededFuture()
+                : lane.execute(() -> {
                     compute.revokeAll();
                     return null;
                 }));
@@ -217,76 +212,129 @@ public final class WorkerVerticle extends VerticleBase {
             }
             return;
         }
-        if (chain.succeeded()) { // nothing pending: handle it now, without a future per message
-            Future<Void> handled = handle(w);
-            if (handled.isComplete()) {
-                w.release(); // the server retained the weights for this worker
-                if (handled.failed()) {
-                    fail(handled.cause());
-                }
-                return;
-            }
-            chain = handled.onComplete(ar -> w.release()).onFailure(this::fail);
+        if (!computing && chain.succeeded()) {
+            handle(w); // nothing before it: no future
             return;
         }
-        Future<Void> handled = chain.compose(v -> handle(w));
-        handled.onComplete(ar -> w.release());
-        chain = handled.onFailure(this::fail);
+        chain = tail().compose(v -> {
+            handle(w);
+            return computing ? roundDone() : Future.<Void>succeededFuture();
+        }).onFailure(this::fail);
     }
 
-    /** Handles one weights message; complete on return unless a sharded server's slices are still on the way. */
-    private Future<Void> handle(WeightsMessage w) {
+    /**
+     * Where new ordered work goes: behind the chain, or behind the message in flight when it was
+     * started outside the chain (a promise made only then).
+     */
+    private Future<Void> tail() {
+        return computing && chain.succeeded() ? roundDone() : chain;
+    }
+
+    private Future<Void> roundDone() {
+        if (computed == null) {
+            computed = Promise.promise();
+        }
+        return computed.future();
+    }
+
+    /** Handles one weights message, which it releases when done (the server retained it for this worker). */
+    private void handle(WeightsMessage w) {
         if (w.stop()) {
             LOG.info("worker {}: training finished at version {}", id, w.version());
             finished.tryComplete();
-            return Future.succeededFuture();
+            w.release();
+            return;
         }
         if (compute == null || id < 0) {
-            return Future.succeededFuture(); // from a server this worker no longer belongs to
+            w.release(); // from a server this worker no longer belongs to
+            return;
         }
         if (w.resend() && lastPushed != null && lastPushed.workerId() == id
                 && w.version() <= lastPushed.weightVersion()) {
             if (w.version() == lastPushed.weightVersion()) {
                 slices.push(lastPushed); // the first push may have been lost
             }
-            return Future.succeededFuture();
+            w.release();
+            return;
         }
+        computing = true;
         lastContact = System.nanoTime();
-        double idleMs = (lastContact - lastPush) / 1e6;
+        round.weights = w;
+        round.idleMs = (lastContact - lastPush) / 1e6;
+        round.worker = id;
+        round.bf16 = joined.getWire().equals("bf16");
         if (w.idle() || !slices.sharded()) {
-            return computeAndPush(w, w.params(), idleMs);
+            round.params = w.params();
+            lane.submit(round);
+        } else {
+            slices.gather(w, id).onComplete(ar -> {
+                round.params = ar.result(); // null: a parameter shard did not answer; the server will send these weights again
+                lane.submit(round);
+            });
         }
-        int worker = id;
-        return slices.gather(w, worker).compose(p -> id == worker ? computeAndPush(w, p, idleMs)
-                : Future.succeededFuture()); // id changed: gathered for a membership this worker no longer has
     }
 
-    /** Applies the shard moves, computes a window on {@code params} and pushes the gradient (worker thread). */
-    private Future<Void> computeAndPush(WeightsMessage w, float[] params, double idleMs) {
-        try {
+    /**
+     * One weights message's window: shard moves and the compute on the lane, the push on the event
+     * loop. Made once; its fields carry one message's data at a time ({@code computing}).
+     */
+    private final class Round implements ComputeLane.Task {
+        WeightsMessage weights;
+        float[] params;
+        double idleMs;
+        int worker;
+        boolean bf16;
+        GradientMessage result;
+
+        @Override
+        public void run() {
+            WeightsMessage w = weights;
             for (int i = 0; i < w.revoke().size(); i++) { // by index: no iterator a round
                 compute.revoke(w.revoke().get(i));
             }
             for (int i = 0; i < w.assign().size(); i++) {
                 compute.grant(w.assign().get(i));
             }
+            result = null;
             if (w.idle() || !compute.hasShards() || params == null) {
-                return Future.succeededFuture(); // params null: a parameter shard did not answer; the server will send these weights again
+                return;
             }
-            var r = compute.round(params);
-            if (joined.getWire().equals("bf16")) {
-                Bf16.roundInPlace(r.grad(), r.grad().length); // what the wire carries, in local mode too
+            result = compute.round(params, worker, w.version(), idleMs);
+            if (bf16) {
+                Bf16.roundInPlace(result.grad(), result.grad().length); // what the wire carries, in local mode too
             }
-            lastPush = System.nanoTime();
-            if (lastPushed != null) {
-                lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
+        }
+
+        @Override
+        public void done(Throwable failure) {
+            GradientMessage r = result;
+            result = null;
+            params = null;
+            weights.release(); // computed on: the server's buffer may be reused
+            weights = null;
+            computing = false;
+            Promise<Void> waiting = computed;
+            computed = null;
+            if (failure != null) {
+                chain = Future.failedFuture(failure); // nothing after a failed round runs
+                fail(failure);
+            } else if (r != null && id == worker) {
+                lastPush = System.nanoTime();
+                if (lastPushed != null) {
+                    lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
+                }
+                lastPushed = r;
+                slices.push(lastPushed);
+            } else if (r != null) {
+                r.release(); // computed for a membership this worker no longer has
             }
-            lastPushed = new GradientMessage(id, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(), r.norm(),
-                    r.clipRatio(), r.computeMs(), idleMs, r.shards(), r.gradBuffer());
-            slices.push(lastPushed);
-            return Future.succeededFuture();
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+            if (waiting != null) {
+                if (failure == null) {
+                    waiting.complete();
+                } else {
+                    waiting.fail(failure);
+                }
+            }
         }
     }
 

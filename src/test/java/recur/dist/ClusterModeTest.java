@@ -52,7 +52,7 @@ class ClusterModeTest {
             }
             WorkerVerticle w = new WorkerVerticle(new WorkerVerticle.Setup(o.addresses(), o.timing(), node.nodeId(),
                     "in-JVM worker"));
-            return node.vertx().deployVerticle(w, WorkerVerticle.deploymentOptions()).map(id -> new WorkerNode(node, w));
+            return node.vertx().deployVerticle(w).map(id -> new WorkerNode(node, w));
         });
     }
 

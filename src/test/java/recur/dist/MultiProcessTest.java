@@ -137,7 +137,7 @@ class MultiProcessTest {
                     .await(60, TimeUnit.SECONDS);
             nodes.add(node);
             node.vertx().deployVerticle(new WorkerVerticle(new WorkerVerticle.Setup(o.addresses(), o.timing(),
-                    node.nodeId(), "surviving worker " + i)), WorkerVerticle.deploymentOptions()).await(30, TimeUnit.SECONDS);
+                    node.nodeId(), "surviving worker " + i))).await(30, TimeUnit.SECONDS);
         }
         reached.get(90, TimeUnit.SECONDS);
         server.destroyForcibly();
