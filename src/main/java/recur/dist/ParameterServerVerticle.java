@@ -191,7 +191,7 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        lane = new ComputeLane(context, "recur-server-compute");
+        lane = new ComputeLane(context, "recur-compute (parameter server)");
         return lane.execute(this::prepare)
                 .compose(v -> deploySlices())
                 .compose(v -> listen())

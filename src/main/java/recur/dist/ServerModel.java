@@ -19,7 +19,7 @@ import recur.wire.proto.Checkpoint;
  * does). Gradients are combined in the order given (the server passes them sorted by worker id, so
  * a run is reproducible), weighted by their loss counts; then value clipping, global norm clipping
  * and one optimizer step at the schedule's rate for this version, as {@code recur.train.Trainer} does
- * for one process. Runs on a worker thread; one caller at a time.
+ * for one process. Runs on the server's compute lane; one caller at a time.
  */
 final class ServerModel {
 

@@ -21,7 +21,7 @@ import recur.wire.ShardSnapshot;
  * A worker's compute, blind to the transport: the shards it owns (B streams each, with their data
  * (token text, a time series or labelled sequences: {@link ShardWindows}) and carried hidden state) and one {@link Network} for B streams shared by them. {@link #round}
  * runs one truncated-BPTT window on every shard and returns the token-weighted mean gradient,
- * locally clipped. Not thread-safe: one caller at a time (the worker runs it on a worker thread).
+ * locally clipped. Not thread-safe: one caller at a time (the worker runs it on its compute lane).
  * The gradient and the shard states of a round are pooled buffers ({@link Pooled}), reused once the
  * worker and the server have released them: a round allocates none in steady state.
  */

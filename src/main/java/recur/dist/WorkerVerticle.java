@@ -23,8 +23,8 @@ import recur.wire.proto.Leave;
 
 /**
  * A worker: joins the parameter server, receives shards (tokens and stream state) and weights, and
- * answers each weights message with one gradient over its shards ({@link ShardCompute}, run on a
- * worker thread). It keeps its shards' hidden state across windows and weight updates, sends a
+ * answers each weights message with one gradient over its shards ({@link ShardCompute}, run on its
+ * compute lane). It keeps its shards' hidden state across windows and weight updates, sends a
  * heartbeat every {@link DistTiming#heartbeat()}, and joins again when the server stops answering or
  * no longer knows it (a restarted server resumes from its checkpoint and hands the shards out anew).
  *
@@ -86,7 +86,7 @@ public final class WorkerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        lane = new ComputeLane(context, "recur-worker-compute");
+        lane = new ComputeLane(context, "recur-compute (" + setup.description() + ")");
         address = setup.addresses().newWorkerAddress();
         consumer = vertx.eventBus().consumer(address, this::onWeights);
         return consumer.completion().onSuccess(v -> {
