@@ -52,7 +52,7 @@ public final class WorkerVerticle extends VerticleBase {
     private MessageConsumer<WeightsMessage> consumer;
     private Future<Void> chain = Future.succeededFuture(); // ordered work before a round can start
     private ComputeLane lane;
-    private ShardCompute compute;        // touched only on the lane
+    private ShardCompute compute;        // set on the event loop between rounds, used on the lane
     private final Round round = new Round();
     private boolean computing;           // a weights message is being handled: gathered, computed, pushed
     private Promise<Void> computed;      // made only when something waits for that message
