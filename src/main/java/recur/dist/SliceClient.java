@@ -14,7 +14,7 @@ import recur.wire.proto.SliceRequest;
  * A worker's side of a sharded parameter server (K > 1, {@link ParamSlices}): assembles a version's
  * weights from the server's slice 0 and the slices it asks parameter shards 1..K-1 for, and cuts each
  * push into K slice pushes. With one server it passes weights and pushes through unchanged.
- * Used on the worker's context only.
+ * Event-loop only.
  *
  * <p>Lost slices are asked for again every request timeout; after {@code deadAfter} the worker gives
  * up on that version (the server's re-send of its weights starts a new attempt).
