@@ -21,7 +21,7 @@ public final class ClusterCoordinator {
 
     /**
      * Joins the cluster, trains to completion and leaves the cluster. Blocks the calling thread (not a
-     * Vert.x thread). {@code listener} sees each version on a server worker thread, in order;
+     * Vert.x thread). {@code listener} sees each version on the server's compute lane, in order;
      * {@code stop} is polled after each version.
      */
     public static DistResult train(DistJob job, ClusterOptions options, Consumer<StepStats> listener,

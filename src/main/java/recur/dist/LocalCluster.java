@@ -22,8 +22,8 @@ public final class LocalCluster {
 
     /**
      * Trains to completion on a fresh Vert.x that is closed afterwards. Blocks the calling thread
-     * (which must not be a Vert.x thread). {@code listener} sees each version on a worker thread of
-     * the server, in order; {@code stop} is polled after each version.
+     * (which must not be a Vert.x thread). {@code listener} sees each version on the server's compute
+     * lane, in order; {@code stop} is polled after each version.
      */
     public static DistResult train(DistJob job, Consumer<StepStats> listener, BooleanSupplier stop)
             throws InterruptedException {

@@ -8,9 +8,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +60,8 @@ import recur.wire.proto.Leave;
  * unknown worker, has the wrong size or non-finite values, or names a version from the future, too
  * old or already pushed. Workers that stop sending heartbeats (or whose cluster node leaves) are
  * dropped; their shards go to other workers with the state of their last push. Averaging, the
- * optimizer and all file writes run on worker threads ({@code executeBlocking}, ordered); the event
- * loop only keeps the books.
+ * optimizer and all file writes run in order on the server's own thread (a {@link ComputeLane}: no
+ * garbage per task, unlike {@code executeBlocking}); the event loop only keeps the books.
  *
  * <p>Call order: deploy; {@link #done()} completes when the configured number of versions is
  * reached or {@code stopRequested} says so (after a full version), with the final parameters.
@@ -109,8 +109,11 @@ public final class ParameterServerVerticle extends VerticleBase {
     private final Promise<DistResult> done = Promise.promise();
     private final Map<Reject, Long> rejected = new EnumMap<>(Reject.class);
     private final TreeMap<Integer, Member> members = new TreeMap<>();
+    private final List<Member> roster = new ArrayList<>(); // members in id order, walked by index: no iterator a round
 
-    private ServerModel model;            // touched only inside ordered executeBlocking tasks
+    private ServerModel model;            // touched only on the lane
+    private ComputeLane lane;             // the model's updates, start-up, checkpoints and the end, in order
+    private final RoundUpdate roundUpdate = new RoundUpdate();
     private ShardTable table;
     private MetricsLog metrics;
     private WeightsMessage weights;       // the current version
@@ -135,12 +138,13 @@ public final class ParameterServerVerticle extends VerticleBase {
     private final String clusterNodeId;  // this server's cluster node (null in local mode)
     private ShardRecruiter shardNodes;   // --ps-shard-nodes: slices 1..K-1 live on their own nodes, else null
 
-    // sync round bookkeeping
-    private final Set<Integer> expected = new HashSet<>();
-    private final Set<Integer> arrived = new HashSet<>();   // pushed for this version
-    private final Set<Integer> decided = new HashSet<>();   // pushed and checked (accepted or rejected)
-    private final TreeMap<Integer, GradientMessage> accepted = new TreeMap<>();
-    private final Map<Integer, Long> arrivedAt = new TreeMap<>();
+    // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
+    private final BitSet expected = new BitSet();
+    private final BitSet arrived = new BitSet();            // pushed for this version (accepted or rejected)
+    private List<GradientMessage> accepted = new ArrayList<>(); // in worker-id order
+    private List<GradientMessage> spare = new ArrayList<>();    // swapped with accepted when a round's update starts
+    private long[] arrivedAt = new long[4];                 // arrival times of this round's pushes
+    private int arrivals;
     private long roundStart;
 
     public ParameterServerVerticle(Setup setup) {
@@ -210,7 +214,8 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return vertx.executeBlocking(this::prepare, true)
+        lane = new ComputeLane(context, "recur-compute (parameter server)");
+        return lane.execute(this::prepare)
                 .compose(v -> deploySlices())
                 .compose(v -> listen())
                 .onSuccess(v -> timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> tick()));
@@ -227,17 +232,20 @@ public final class ParameterServerVerticle extends VerticleBase {
                 shardNodes.end("the parameter server was undeployed before training finished");
             }
         }
-        return vertx.executeBlocking(() -> {
+        return lane.execute(() -> {
             if (metrics != null) {
                 metrics.close();
             }
             return null;
-        }, true);
+        }).eventually(() -> {
+            lane.close();
+            return Future.succeededFuture();
+        });
     }
 
     // ------------------------------------------------------------------------------------ start-up
 
-    /** Builds the model and the shard table, restores a checkpoint, opens the run directory. Worker thread. */
+    /** Builds the model and the shard table, restores a checkpoint, opens the run directory. On the lane. */
     private Void prepare() throws Exception {
         DistJob job = setup.job();
         float[] params = job.params().clone();
@@ -361,6 +369,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         Member m = new Member(nextId++, req.getAddress(), req.getNodeId(), now());
         members.put(m.id, m);
+        roster.add(m); // ids only grow: the roster stays in id order
         msg.reply(JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setWindow(cfg.window)
                 .setStreamsPerShard(cfg.batch).setMode(cfg.mode).setClipNorm(cfg.localClipNorm)
@@ -451,6 +460,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (members.remove(m.id) == null) {
             return;
         }
+        roster.remove(m);
         if (m.lastSent != null) {
             m.lastSent.release();
             m.lastSent = null;
@@ -463,11 +473,11 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         if (sync) {
-            if (!arrived.contains(m.id)) {
-                expected.remove(m.id);
+            if (!arrived.get(m.id)) {
+                expected.clear(m.id);
             }
             if (applying == 0) {
-                if (!expected.isEmpty() && decided.containsAll(expected)) {
+                if (!expected.isEmpty() && allArrived()) {
                     applyRound();
                 } else if (expected.isEmpty()) {
                     nextRound();
@@ -482,7 +492,7 @@ public final class ParameterServerVerticle extends VerticleBase {
      * Gives orphaned shards to free workers (those not computing: at a sync round boundary, all of
      * them) with the fewest shards, then evens out the counts among free workers.
      */
-    private void rebalance(Collection<Member> free) {
+    private void rebalance(List<Member> free) {
         if (free.isEmpty()) {
             return;
         }
@@ -511,9 +521,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         return a.shards.size() < b.shards.size() || a.shards.size() == b.shards.size() && a.id < b.id;
     }
 
-    private static Member leastLoaded(Collection<Member> ms) {
+    private static Member leastLoaded(List<Member> ms) {
         Member best = null;
-        for (Member m : ms) {
+        for (int i = 0; i < ms.size(); i++) {
+            Member m = ms.get(i);
             if (best == null || lighter(m, best)) {
                 best = m;
             }
@@ -521,9 +532,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         return best;
     }
 
-    private static Member mostLoaded(Collection<Member> ms) {
+    private static Member mostLoaded(List<Member> ms) {
         Member best = null;
-        for (Member m : ms) {
+        for (int i = 0; i < ms.size(); i++) {
+            Member m = ms.get(i);
             if (best == null || lighter(best, m)) {
                 best = m;
             }
@@ -564,16 +576,16 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void nextRound() {
         expected.clear();
         arrived.clear();
-        decided.clear();
         accepted.clear();
-        arrivedAt.clear();
+        arrivals = 0;
         roundRejected = 0;
-        rebalance(members.values());
+        rebalance(roster);
         roundStart = now();
-        for (Member m : members.values()) {
+        for (int i = 0; i < roster.size(); i++) {
+            Member m = roster.get(i);
             boolean hadMoves = !m.grants.isEmpty() || !m.revokes.isEmpty();
             if (!m.shards.isEmpty()) {
-                expected.add(m.id);
+                expected.set(m.id);
                 send(m, weights);
             } else if (hadMoves) {
                 send(m, weights);
@@ -606,11 +618,11 @@ public final class ParameterServerVerticle extends VerticleBase {
                 drop(Reject.TOO_STALE, g, "sync round is at version " + version);
                 return;
             }
-            if (arrived.contains(m.id)) {
+            if (arrived.get(m.id)) {
                 drop(Reject.DUPLICATE, g, "already pushed for version " + version);
                 return;
             }
-            if (!expected.contains(m.id)) {
+            if (!expected.get(m.id)) {
                 drop(Reject.UNKNOWN_WORKER, g, "not part of the round of version " + version);
                 return;
             }
@@ -621,7 +633,8 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         // The worker consumed its window whatever becomes of the gradient: record where its shards are.
-        for (ShardSnapshot s : g.shards()) {
+        for (int i = 0; i < g.shards().size(); i++) {
+            ShardSnapshot s = g.shards().get(i);
             if (table.valid(s) && m.shards.contains(s.shard())) {
                 table.update(s);
             }
@@ -630,8 +643,11 @@ public final class ParameterServerVerticle extends VerticleBase {
         m.lastPushVersion = wv;
         m.lastPushSeq = g.seq();
         if (sync) {
-            arrived.add(m.id);
-            arrivedAt.put(m.id, now());
+            arrived.set(m.id);
+            if (arrivals == arrivedAt.length) {
+                arrivedAt = Arrays.copyOf(arrivedAt, 2 * arrivals);
+            }
+            arrivedAt[arrivals++] = now();
         }
         if (g.grad().length != model.size()) {
             drop(Reject.WRONG_SIZE, g, "expected " + model.size() + " values, found " + g.grad().length);
@@ -643,15 +659,12 @@ public final class ParameterServerVerticle extends VerticleBase {
             afterCheck(m, null);
             return;
         }
-        vertx.executeBlocking(() -> Double.isFinite(g.loss()) && GradientClipping.allFinite(g.grad(), g.grad().length))
-                .onComplete(ar -> {
-                    if (ar.succeeded() && ar.result()) {
-                        afterCheck(m, g);
-                    } else {
-                        drop(Reject.NON_FINITE, g, "NaN or infinity in the gradient or loss");
-                        afterCheck(m, null);
-                    }
-                });
+        if (!Double.isFinite(g.loss())) {
+            drop(Reject.NON_FINITE, g, "NaN or infinity in the loss");
+            afterCheck(m, null);
+            return;
+        }
+        afterCheck(m, g); // the gradient's values are checked in the update's blocking task (nonFinite)
     }
 
     /** Rejects a push and releases its buffers (nothing else holds this push). */
@@ -670,10 +683,13 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         if (sync) {
             if (g != null) {
-                accepted.put(m.id, g);
+                int at = accepted.size();
+                while (at > 0 && accepted.get(at - 1).workerId() > g.workerId()) {
+                    at--;
+                }
+                accepted.add(at, g);
             }
-            decided.add(m.id);
-            if (applying == 0 && decided.containsAll(expected)) {
+            if (applying == 0 && allArrived()) {
                 applyRound();
             }
         } else if (g != null) {
@@ -691,43 +707,109 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         applying++;
-        List<GradientMessage> grads = List.copyOf(accepted.values());
+        List<GradientMessage> grads = accepted; // handed to the update as is; the next round fills the spare list
+        accepted = spare != null ? spare : new ArrayList<>();
+        spare = null;
         double waitMs = meanWaitMs();
         Checkpoint.Builder ckpt = checkpointDue(version + 1) ? checkpointBase() : null;
         long started = roundStart;
         long rejectedNow = roundRejected;
         long seen = tokensSeen;
-        Future<ServerModel.Update> step = slices == null ? Future.succeededFuture(null) : shardedStep(grads);
-        step.compose(u -> slices != null && u == null ? Future.<Applied>succeededFuture(null)
-                        : vertx.executeBlocking(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u), true))
-                .onComplete(ar -> {
-                    applying--;
-                    grads.forEach(GradientMessage::release); // averaged (or rejected by a shard): done with them
-                    if (ar.failed()) {
-                        fail(ar.cause());
-                    } else if (ar.result() == null && slices != null) {
-                        LOG.warn("every gradient of version {} was rejected: the round runs again", version);
-                        nextRound();
-                    } else {
-                        afterUpdate(ar.result());
-                        if (!finished) {
-                            nextRound();
-                        }
-                    }
-                });
+        if (slices == null) { // the usual round: a task made once, no futures
+            roundUpdate.start(grads, waitMs, started, rejectedNow, ckpt, seen);
+            return;
+        }
+        shardedStep(grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
+                        : lane.execute(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u)))
+                .onComplete(ar -> roundApplied(grads, ar.cause(), ar.result()));
+    }
+
+    /** A sync round's update on the lane (single server); one round at a time, so one object serves all. */
+    private final class RoundUpdate implements ComputeLane.Task {
+        private List<GradientMessage> grads;
+        private double waitMs;
+        private long started;
+        private long rejected;
+        private Checkpoint.Builder ckpt;
+        private long seen;
+        private Applied result;
+
+        void start(List<GradientMessage> grads, double waitMs, long started, long rejected, Checkpoint.Builder ckpt,
+                   long seen) {
+            this.grads = grads;
+            this.waitMs = waitMs;
+            this.started = started;
+            this.rejected = rejected;
+            this.ckpt = ckpt;
+            this.seen = seen;
+            lane.submit(this);
+        }
+
+        @Override
+        public void run() {
+            result = update(grads, 0, waitMs, started, rejected, ckpt, seen, null);
+        }
+
+        @Override
+        public void done(Throwable failure) {
+            List<GradientMessage> g = grads;
+            Applied a = result;
+            grads = null;
+            ckpt = null;
+            result = null;
+            roundApplied(g, failure, a);
+        }
+    }
+
+    /** Event loop: a sync round's update is done (or failed: {@code failure}); the next round starts. */
+    private void roundApplied(List<GradientMessage> grads, Throwable failure, Applied a) {
+        applying--;
+        releaseAll(grads); // averaged (or rejected): done with them
+        grads.clear();
+        spare = grads;
+        if (failure != null) {
+            fail(failure);
+            return;
+        }
+        rejectNonFinite(a);
+        if (a == null || a.update() == null) {
+            LOG.warn("every gradient of version {} was rejected: the round runs again", version);
+            nextRound();
+        } else {
+            afterUpdate(a);
+            if (!finished) {
+                nextRound();
+            }
+        }
+    }
+
+    /** Sync: whether every worker expected in this round has pushed. */
+    private boolean allArrived() {
+        for (int id = expected.nextSetBit(0); id >= 0; id = expected.nextSetBit(id + 1)) {
+            if (!arrived.get(id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void releaseAll(List<GradientMessage> grads) {
+        for (int i = 0; i < grads.size(); i++) {
+            grads.get(i).release();
+        }
     }
 
     /** How long pushes of this round waited for the last one, on average (ms); a loop: no per-round streams. */
     private double meanWaitMs() {
         long last = roundStart;
-        for (long t : arrivedAt.values()) {
-            last = Math.max(last, t);
+        for (int i = 0; i < arrivals; i++) {
+            last = Math.max(last, arrivedAt[i]);
         }
         double sum = 0;
-        for (long t : arrivedAt.values()) {
-            sum += (last - t) / 1e6;
+        for (int i = 0; i < arrivals; i++) {
+            sum += (last - arrivedAt[i]) / 1e6;
         }
-        return arrivedAt.isEmpty() ? 0 : sum / arrivedAt.size();
+        return arrivals == 0 ? 0 : sum / arrivals;
     }
 
     /**
@@ -743,11 +825,14 @@ public final class ParameterServerVerticle extends VerticleBase {
         var req = recur.wire.proto.SliceReduce.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
                 .addAllWorkers(grads.stream().map(GradientMessage::workerId).toList()).build();
         List<Future<recur.wire.proto.SliceReduced>> parts = new ArrayList<>();
-        parts.add(vertx.executeBlocking(() -> {
+        parts.add(lane.execute(() -> {
+            var b = recur.wire.proto.SliceReduced.newBuilder();
+            for (GradientMessage g : nonFinite(grads)) { // slice 0's values, as the shards check theirs
+                b.addBadWorkers(g.workerId());
+            }
             ServerModel.Partial p = model.reduce(grads);
-            return recur.wire.proto.SliceReduced.newBuilder().setSumSquares(p.sumSquares()).setFinite(p.finite())
-                    .build();
-        }, true));
+            return b.setSumSquares(p.sumSquares()).setFinite(p.finite()).build();
+        }));
         for (int k = 1; k < cfg.psShards; k++) {
             int shard = k;
             parts.add(vertx.eventBus().<recur.wire.proto.SliceReduced>request(setup.addresses().slice(k, "reduce"),
@@ -787,7 +872,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                 acks.add(vertx.eventBus().request(setup.addresses().slice(k, "commit"), commit, opts)
                         .map(Message::body));
             }
-            return Future.all(acks).compose(x -> vertx.executeBlocking(() -> {
+            return Future.all(acks).compose(x -> lane.execute(() -> {
                 if (wantParams) {
                     for (int k = 1; k < cfg.psShards; k++) {
                         float[] p = ((WeightsMessage) acks.get(k - 1).result()).params();
@@ -795,7 +880,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                     }
                 }
                 return model.commit(norm, ratio, ok);
-            }, true));
+            }));
         });
     }
 
@@ -810,7 +895,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         roundRejected = 0;
         applying++;
         long seen = tokensSeen;
-        vertx.executeBlocking(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen, null), true)
+        lane.execute(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen, null))
                 .onComplete(ar -> {
                     applying--;
                     g.release();
@@ -818,6 +903,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                         fail(ar.cause());
                         return;
                     }
+                    rejectNonFinite(ar.result()); // then m gets the current weights, as after any rejection
                     afterUpdate(ar.result());
                     if (!finished && members.containsKey(m.id) && !m.busy) {
                         rebalance(free(m));
@@ -854,8 +940,41 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     // ------------------------------------------------------------------------------------ updates
 
-    /** {@code update.weights()}: the new version as it goes to workers (rounded to bf16 under {@code --wire bf16}). */
-    private record Applied(ServerModel.Update update, double loss, long tokens, int workers, double roundMs) {
+    /**
+     * {@code update.weights()}: the new version as it goes to workers (rounded to bf16 under {@code --wire bf16});
+     * null when every gradient had non-finite values. {@code nonFinite}: the pushes rejected for that.
+     */
+    private record Applied(ServerModel.Update update, double loss, long tokens, int workers, double roundMs,
+                           List<GradientMessage> nonFinite) {
+    }
+
+    /**
+     * The pushes among {@code grads} with NaN or infinity in their gradient (on the lane; an empty
+     * constant when there are none). Checked here, in the update's blocking task, rather than in a
+     * blocking task of each push's own: that one cost about 300 bytes of garbage a push.
+     */
+    private static List<GradientMessage> nonFinite(List<GradientMessage> grads) {
+        List<GradientMessage> bad = List.of();
+        for (int i = 0; i < grads.size(); i++) {
+            GradientMessage g = grads.get(i);
+            if (!GradientClipping.allFinite(g.grad(), g.grad().length)) {
+                if (bad.isEmpty()) {
+                    bad = new ArrayList<>();
+                }
+                bad.add(g);
+            }
+        }
+        return bad;
+    }
+
+    /** Counts the pushes an update found non-finite (their buffers are released with the round's). */
+    private void rejectNonFinite(Applied a) {
+        if (a == null) {
+            return;
+        }
+        for (int i = 0; i < a.nonFinite().size(); i++) {
+            reject(Reject.NON_FINITE, a.nonFinite().get(i), "NaN or infinity in the gradient");
+        }
     }
 
     /** The parameters as workers receive them: the server keeps float32 masters, the wire may carry bf16. */
@@ -863,11 +982,19 @@ public final class ParameterServerVerticle extends VerticleBase {
         return bf16 ? Bf16.rounded(params) : params;
     }
 
-    /** Worker thread: the optimizer step, the metrics row, a due checkpoint, the listener. */
+    /** On the lane: the optimizer step, the metrics row, a due checkpoint, the listener. */
     private Applied update(List<GradientMessage> grads, double staleness, double waitMs, long roundStarted,
                            long rejectedCount, Checkpoint.Builder ckpt, long tokensBefore, ServerModel.Update done) {
         if (done == null && model.version() >= cfg.steps) {
             return null; // async: the last version was reached while this gradient waited
+        }
+        List<GradientMessage> bad = done != null ? List.of() : nonFinite(grads); // sharded: checked by the shards
+        if (!bad.isEmpty()) {
+            grads = grads.stream().filter(g -> !bad.contains(g)).toList();
+            rejectedCount += bad.size();
+            if (grads.isEmpty()) {
+                return new Applied(null, Double.NaN, 0, 0, 0, bad);
+            }
         }
         ServerModel.Update u = done != null ? done : model.apply(grads); // done: a sharded step, already taken
         long tokens = 0;
@@ -876,7 +1003,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         double compute = 0;
         double norm = 0;
         double ratio = 0;
-        for (GradientMessage g : grads) {
+        for (int i = 0; i < grads.size(); i++) {
+            GradientMessage g = grads.get(i);
             tokens += g.tokens();
             count += g.lossCount();
             lossSum += g.loss() * g.lossCount();
@@ -907,13 +1035,13 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (bf16) { // the snapshot is ours and float32 went to latest above: round it in place
             Bf16.roundInPlace(u.params(), u.params().length);
         }
-        return new Applied(u, loss, tokens, n, roundMs);
+        return new Applied(u, loss, tokens, n, roundMs, bad);
     }
 
     private void afterUpdate(Applied a) {
         // A completion that arrives after a newer one (seen in async runs with two updates in flight)
         // must not move the version back: workers would push for a version "from the future".
-        if (a == null) {
+        if (a == null || a.update() == null) {
             return;
         }
         if (finished || a.update().version() <= version) {
@@ -940,7 +1068,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         return setup.runDir() != null && cfg.checkpointEvery > 0 && v % cfg.checkpointEvery == 0;
     }
 
-    /** The event-loop-owned part of a checkpoint (shard states); the model part is added on a worker thread. */
+    /** The event-loop-owned part of a checkpoint (shard states); the model part is added on the lane. */
     private Checkpoint.Builder checkpointBase() {
         Checkpoint.Builder c = Checkpoint.newBuilder().setFormat(WireFormat.VERSION)
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setSeed(cfg.seed)
@@ -964,7 +1092,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         Checkpoint.Builder ckpt = setup.runDir() != null && slices == null ? checkpointBase() : null;
         long tokens = tokensSeen;
         double loss = lastLoss;
-        gatherSlices().compose(full -> vertx.executeBlocking(() -> {
+        gatherSlices().compose(full -> lane.execute(() -> {
             float[] params = full != null ? full : model.snapshot();
             if (ckpt != null) {
                 writeCheckpoint(ckpt, tokens);
@@ -981,7 +1109,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             }
             return new DistResult(params, model.version(), stopped, model.skipped(), Map.copyOf(rejected),
                     loss, setup.runDir());
-        }, true)).onComplete(ar -> {
+        })).onComplete(ar -> {
             WeightsMessage stop = new WeightsMessage(version, null, List.of(), List.of(), true, true);
             for (Member m : members.values()) {
                 vertx.eventBus().send(m.address, stop);
@@ -1006,7 +1134,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         var ask = recur.wire.proto.SliceRequest.newBuilder().setFormat(WireFormat.VERSION).setVersion(-1).build();
         var opts = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(setup.timing().deadAfter().toMillis());
         List<Future<WeightsMessage>> parts = new ArrayList<>();
-        parts.add(vertx.executeBlocking(() -> WeightsMessage.slice(version, model.snapshot(), 0), true));
+        parts.add(lane.execute(() -> WeightsMessage.slice(version, model.snapshot(), 0)));
         for (int k = 1; k < cfg.psShards; k++) {
             parts.add(vertx.eventBus().<WeightsMessage>request(setup.addresses().slice(k, "weights"), ask, opts)
                     .map(Message::body));

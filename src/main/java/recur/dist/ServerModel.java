@@ -19,7 +19,7 @@ import recur.wire.proto.Checkpoint;
  * does). Gradients are combined in the order given (the server passes them sorted by worker id, so
  * a run is reproducible), weighted by their loss counts; then value clipping, global norm clipping
  * and one optimizer step at the schedule's rate for this version, as {@code recur.train.Trainer} does
- * for one process. Runs on a worker thread; one caller at a time.
+ * for one process. Runs on the server's compute lane; one caller at a time.
  */
 final class ServerModel {
 
@@ -168,14 +168,15 @@ final class ServerModel {
     private void average(List<GradientMessage> grads) {
         int n = params.length;
         long total = 0;
-        for (GradientMessage g : grads) {
-            total += g.lossCount();
+        for (int i = 0; i < grads.size(); i++) { // by index: no iterator a round
+            total += grads.get(i).lossCount();
         }
         if (grads.size() == 1) {
             System.arraycopy(grads.getFirst().grad(), 0, avg, 0, n);
         } else {
             java.util.Arrays.fill(avg, 0f);
-            for (GradientMessage g : grads) {
+            for (int k = 0; k < grads.size(); k++) {
+                GradientMessage g = grads.get(k);
                 float weight = (float) ((double) g.lossCount() / total);
                 float[] x = g.grad();
                 for (int i = 0; i < n; i++) {

@@ -11,6 +11,7 @@ import recur.nn.Network;
 import recur.nn.RecurrentState;
 import recur.nn.Window;
 import recur.optim.GradientClipping;
+import recur.wire.GradientMessage;
 import recur.wire.Pool;
 import recur.wire.Pooled;
 import recur.wire.ShardGrant;
@@ -20,7 +21,7 @@ import recur.wire.ShardSnapshot;
  * A worker's compute, blind to the transport: the shards it owns (B streams each, with their data
  * (token text, a time series or labelled sequences: {@link ShardWindows}) and carried hidden state) and one {@link Network} for B streams shared by them. {@link #round}
  * runs one truncated-BPTT window on every shard and returns the token-weighted mean gradient,
- * locally clipped. Not thread-safe: one caller at a time (the worker runs it on a worker thread).
+ * locally clipped. Not thread-safe: one caller at a time (the worker runs it on its compute lane).
  * The gradient and the shard states of a round are pooled buffers ({@link Pooled}), reused once the
  * worker and the server have released them: a round allocates none in steady state.
  */
@@ -28,27 +29,13 @@ final class ShardCompute {
     /** Free buffers kept per pool: a round's buffers are held for about two rounds (see WorkerVerticle). */
     private static final int POOLED = 8;
 
-    /** One window's result over all owned shards; {@code gradBuffer} and the shards' buffers are the caller's to release. */
-    record Result(Pooled<float[]> gradBuffer, long tokens, long lossCount, double loss, double norm, double clipRatio,
-                  double computeMs, List<ShardSnapshot> shards) {
-        float[] grad() {
-            return gradBuffer.value();
-        }
-
-        /** Gives the buffers back (a result that is not pushed). */
-        void release() {
-            gradBuffer.release();
-            for (ShardSnapshot s : shards) {
-                s.release();
-            }
-        }
-    }
-
     private static final class Shard {
+        final int id;
         final ShardWindows streams;
         final RecurrentState state;
 
-        Shard(ShardWindows streams, RecurrentState state) {
+        Shard(int id, ShardWindows streams, RecurrentState state) {
+            this.id = id;
             this.streams = streams;
             this.state = state;
         }
@@ -64,6 +51,7 @@ final class ShardCompute {
     private final float[] shardGrad;   // (P) one shard's gradient
     private final GradientClipping clipping;
     private final Map<Integer, Shard> shards = new TreeMap<>();
+    private Shard[] inOrder = new Shard[0];              // shards' values in id order, walked by index in a round
     private final Pool<float[]> grads;
     private final Pool<RecurrentState> states;
     private long[] counts = new long[0];                 // (shards) loss counts of a round
@@ -94,15 +82,18 @@ final class ShardCompute {
         ts.seek(g.state().position(), g.state().epoch());
         RecurrentState s = net.newState();
         g.state().restore(s);
-        shards.put(g.state().shard(), new Shard(ts, s));
+        shards.put(g.state().shard(), new Shard(g.state().shard(), ts, s));
+        inOrder = shards.values().toArray(new Shard[0]);
     }
 
     void revoke(int shard) {
         shards.remove(shard);
+        inOrder = shards.values().toArray(new Shard[0]);
     }
 
     void revokeAll() {
         shards.clear();
+        inOrder = new Shard[0];
     }
 
     boolean hasShards() {
@@ -121,9 +112,12 @@ final class ShardCompute {
     /**
      * One window on every shard from the same parameters: the mean-loss gradients combined with
      * weights proportional to their loss counts (shard-id order), then value and norm clipping when
-     * configured. The norm is always measured before clipping.
+     * configured. The norm is always measured before clipping. Returns the push itself (no result
+     * object in between: a round's garbage is counted in bytes); its gradient and shard-state buffers
+     * are the caller's to release ({@link GradientMessage#release}); {@code seq} numbers the push
+     * ({@link GradientMessage#seq}).
      */
-    Result round(float[] params) {
+    GradientMessage round(float[] params, int workerId, long version, double idleMs, long seq) {
         long t0 = System.nanoTime();
         int n = shardGrad.length;
         Pooled<float[]> gradBuffer = grads.acquire();
@@ -141,13 +135,12 @@ final class ShardCompute {
         int i = 0;
         long total = 0;
         // Loss counts are known before the compute: the window lengths of each shard.
-        for (Shard s : shards.values()) {
+        for (Shard s : inOrder) {
             counts[i] = lossCount(s.streams.nextSteps());
             total += counts[i++];
         }
         i = 0;
-        for (Map.Entry<Integer, Shard> e : shards.entrySet()) {
-            Shard s = e.getValue();
+        for (Shard s : inOrder) {
             s.streams.next(w, s.state);
             double loss = net.forwardBackward(params, shardGrad, w, s.state);
             long count = w.lossCount(spec);
@@ -162,7 +155,7 @@ final class ShardCompute {
             tokens += w.rows();
             lossCount += count;
             lossSum += loss * count;
-            snapshots[i] = ShardSnapshot.of(e.getKey(), s.streams.position(), s.streams.epoch(), s.state, states);
+            snapshots[i] = ShardSnapshot.of(s.id, s.streams.position(), s.streams.epoch(), s.state, states);
             i++;
         }
         if (clipValue > 0 && GradientClipping.allFinite(grad, n)) {
@@ -177,6 +170,7 @@ final class ShardCompute {
             norm = clipping.norm(grad, 0, n);
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        return new Result(gradBuffer, tokens, lossCount, lossSum / lossCount, norm, ratio, ms, List.of(snapshots));
+        return new GradientMessage(workerId, version, grad, tokens, lossCount, lossSum / lossCount, norm, ratio, ms, idleMs,
+                List.of(snapshots), gradBuffer, seq);
     }
 }

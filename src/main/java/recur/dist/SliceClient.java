@@ -45,6 +45,11 @@ final class SliceClient {
         this.pushAddress = addresses.push();
     }
 
+    /** Whether weights come in slices to gather (a sharded server). */
+    boolean sharded() {
+        return bounds != null;
+    }
+
     /** The whole parameters of {@code w}'s version ({@code w.params()} itself with one server); null: gave up. */
     Future<float[]> gather(WeightsMessage w, int workerId) {
         if (bounds == null || w.params() == null) {

@@ -13,7 +13,6 @@ import recur.math.Kernels;
 import recur.model.ModelSpec;
 import recur.wire.Bf16;
 import recur.wire.GradientMessage;
-import recur.wire.ShardGrant;
 import recur.wire.WeightsMessage;
 import recur.wire.WireFormat;
 import recur.wire.proto.Heartbeat;
@@ -24,14 +23,20 @@ import recur.wire.proto.Leave;
 
 /**
  * A worker: joins the parameter server, receives shards (tokens and stream state) and weights, and
- * answers each weights message with one gradient over its shards ({@link ShardCompute}, run on a
- * worker thread). It keeps its shards' hidden state across windows and weight updates, sends a
+ * answers each weights message with one gradient over its shards ({@link ShardCompute}, run on its
+ * compute lane). It keeps its shards' hidden state across windows and weight updates, sends a
  * heartbeat every {@link DistTiming#heartbeat()}, and joins again when the server stops answering or
  * no longer knows it (a restarted server resumes from its checkpoint and hands the shards out anew).
  *
  * <p>Start-up: register the weights address, ask to join (retrying until a server answers), build
  * the compute for the model in the reply. Messages are handled strictly in arrival order.
  * {@link #finished()} completes when the server says training is over.
+ *
+ * <p>Compute runs on the worker's own {@link ComputeLane} (one thread), everything else on the event
+ * loop. A round makes no futures: the weights handler starts a {@link Round} (made once) on the lane
+ * and its completion pushes; only work that must wait behind a round in flight (a join, a weights
+ * message arriving meanwhile) makes a future. That keeps a round's garbage to the messages themselves
+ * (docs/performance.md, allocation).
  */
 public final class WorkerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
@@ -45,15 +50,19 @@ public final class WorkerVerticle extends VerticleBase {
     private final Promise<Void> firstJoin = Promise.promise();
     private String address;
     private MessageConsumer<WeightsMessage> consumer;
-    private Future<Void> chain = Future.succeededFuture();
-    private ShardCompute compute;        // used only inside the chain, on worker threads
+    private Future<Void> chain = Future.succeededFuture(); // ordered work before a round can start
+    private ComputeLane lane;
+    private ShardCompute compute;        // set on the event loop between rounds, used on the lane
+    private final Round round = new Round();
+    private boolean computing;           // a weights message is being handled: gathered, computed, pushed
+    private Promise<Void> computed;      // made only when something waits for that message
     private JoinReply joined;            // null while (re-)joining
     private int id = -1;
     private long lastContact;
     private long lastPush;
     private long timer = -1;
     private boolean joining;
-    private long windows;                 // computed windows: numbers the pushes
+    private long windows;                 // computed windows: numbers the pushes (touched on the compute lane only)
     private GradientMessage lastPushed;  // sent again when the server re-sends its weights
     private SliceClient slices;          // gathers weight slices and cuts pushes (sharded server)
 
@@ -78,6 +87,7 @@ public final class WorkerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        lane = new ComputeLane(context, "recur-compute (" + setup.description() + ")");
         address = setup.addresses().newWorkerAddress();
         consumer = vertx.eventBus().consumer(address, this::onWeights);
         return consumer.completion().onSuccess(v -> {
@@ -97,6 +107,7 @@ public final class WorkerVerticle extends VerticleBase {
                     .setWorkerId(id).setReason("undeployed").build());
         }
         finished.tryFail("the worker was undeployed before training finished");
+        lane.close();
         return consumer.unregister();
     }
 
@@ -118,7 +129,7 @@ public final class WorkerVerticle extends VerticleBase {
                 return;
             }
             JoinReply reply = ar.result().body();
-            chain = chain.compose(v -> setUp(reply)).onFailure(this::fail);
+            chain = tail().compose(v -> setUp(reply)).onFailure(this::fail);
         });
     }
 
@@ -129,7 +140,7 @@ public final class WorkerVerticle extends VerticleBase {
                 && joined.getWindow() == reply.getWindow() && joined.getStreamsPerShard() == reply.getStreamsPerShard()
                 && joined.getClipNorm() == reply.getClipNorm() && joined.getClipValue() == reply.getClipValue();
         ShardCompute keep = same ? compute : null;
-        return vertx.executeBlocking(() -> {
+        return lane.execute(() -> {
             if (keep != null) {
                 keep.revokeAll();
                 return keep;
@@ -157,8 +168,8 @@ public final class WorkerVerticle extends VerticleBase {
         }
         LOG.warn("worker {}: {}; joining again", id, why);
         id = -1;
-        chain = chain.compose(v -> compute == null ? Future.<Void>succeededFuture()
-                : vertx.executeBlocking(() -> {
+        chain = tail().compose(v -> compute == null ? Future.<Void>succeededFuture()
+                : lane.execute(() -> {
                     compute.revokeAll();
                     return null;
                 }));
@@ -202,62 +213,130 @@ public final class WorkerVerticle extends VerticleBase {
             }
             return;
         }
-        Future<Void> handled = chain.compose(v -> handle(w));
-        handled.onComplete(ar -> w.release()); // the server retained the weights for this worker
-        chain = handled.onFailure(this::fail);
+        if (!computing && chain.succeeded()) {
+            handle(w); // nothing before it: no future
+            return;
+        }
+        chain = tail().compose(v -> {
+            handle(w);
+            return computing ? roundDone() : Future.<Void>succeededFuture();
+        }).onFailure(this::fail);
     }
 
-    private Future<Void> handle(WeightsMessage w) {
+    /**
+     * Where new ordered work goes: behind the chain, or behind the message in flight when it was
+     * started outside the chain (a promise made only then).
+     */
+    private Future<Void> tail() {
+        return computing && chain.succeeded() ? roundDone() : chain;
+    }
+
+    private Future<Void> roundDone() {
+        if (computed == null) {
+            computed = Promise.promise();
+        }
+        return computed.future();
+    }
+
+    /** Handles one weights message, which it releases when done (the server retained it for this worker). */
+    private void handle(WeightsMessage w) {
         if (w.stop()) {
             LOG.info("worker {}: training finished at version {}", id, w.version());
             finished.tryComplete();
-            return Future.succeededFuture();
+            w.release();
+            return;
         }
         if (compute == null || id < 0) {
-            return Future.succeededFuture(); // from a server this worker no longer belongs to
+            w.release(); // from a server this worker no longer belongs to
+            return;
         }
         if (w.resend() && lastPushed != null && lastPushed.workerId() == id
                 && w.version() <= lastPushed.weightVersion()) {
             if (w.version() == lastPushed.weightVersion()) {
                 slices.push(lastPushed); // the first push may have been lost
             }
-            return Future.succeededFuture();
+            w.release();
+            return;
         }
-        boolean bf16 = joined.getWire().equals("bf16");
+        computing = true;
         lastContact = System.nanoTime();
-        double idleMs = (lastContact - lastPush) / 1e6;
-        int worker = id;
-        ShardCompute c = compute;
-        Future<float[]> params = w.idle() ? Future.succeededFuture(null) : slices.gather(w, worker);
-        return params.compose(p -> vertx.executeBlocking(() -> {
-            for (int s : w.revoke()) {
-                c.revoke(s);
+        round.weights = w;
+        round.idleMs = (lastContact - lastPush) / 1e6;
+        round.worker = id;
+        round.bf16 = joined.getWire().equals("bf16");
+        if (w.idle() || !slices.sharded()) {
+            round.params = w.params();
+            lane.submit(round);
+        } else {
+            slices.gather(w, id).onComplete(ar -> {
+                round.params = ar.result(); // null: a parameter shard did not answer; the server will send these weights again
+                lane.submit(round);
+            });
+        }
+    }
+
+    /**
+     * One weights message's window: shard moves and the compute on the lane, the push on the event
+     * loop. Made once; its fields carry one message's data at a time ({@code computing}).
+     */
+    private final class Round implements ComputeLane.Task {
+        WeightsMessage weights;
+        float[] params;
+        double idleMs;
+        int worker;
+        boolean bf16;
+        GradientMessage result;
+
+        @Override
+        public void run() {
+            WeightsMessage w = weights;
+            for (int i = 0; i < w.revoke().size(); i++) { // by index: no iterator a round
+                compute.revoke(w.revoke().get(i));
             }
-            for (ShardGrant g : w.assign()) {
-                c.grant(g);
+            for (int i = 0; i < w.assign().size(); i++) {
+                compute.grant(w.assign().get(i));
             }
-            if (w.idle() || !c.hasShards() || p == null) {
-                return null; // p null: a parameter shard did not answer; the server will send these weights again
+            result = null;
+            if (w.idle() || !compute.hasShards() || params == null) {
+                return;
             }
-            var r = c.round(p);
+            result = compute.round(params, worker, w.version(), idleMs, ++windows); // windows: lane thread only
             if (bf16) {
-                Bf16.roundInPlace(r.grad(), r.grad().length); // what the wire carries, in local mode too
+                Bf16.roundInPlace(result.grad(), result.grad().length); // what the wire carries, in local mode too
             }
-            return r;
-        }).map(r -> {
-            if (r != null && id == worker) {
+        }
+
+        @Override
+        public void done(Throwable failure) {
+            GradientMessage r = result;
+            result = null;
+            params = null;
+            weights.release(); // computed on: the server's buffer may be reused
+            weights = null;
+            computing = false;
+            Promise<Void> waiting = computed;
+            computed = null;
+            if (failure != null) {
+                chain = Future.failedFuture(failure); // nothing after a failed round runs
+                fail(failure);
+            } else if (r != null && id == worker) {
                 lastPush = System.nanoTime();
                 if (lastPushed != null) {
                     lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
                 }
-                lastPushed = new GradientMessage(worker, w.version(), r.grad(), r.tokens(), r.lossCount(), r.loss(),
-                        r.norm(), r.clipRatio(), r.computeMs(), idleMs, r.shards(), r.gradBuffer(), ++windows);
+                lastPushed = r;
                 slices.push(lastPushed);
             } else if (r != null) {
                 r.release(); // computed for a membership this worker no longer has
             }
-            return null;
-        }));
+            if (waiting != null) {
+                if (failure == null) {
+                    waiting.complete();
+                } else {
+                    waiting.fail(failure);
+                }
+            }
+        }
     }
 
     private void fail(Throwable t) {

@@ -46,15 +46,15 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
      */
     public void retain() {
         Pooled.retain(buffer);
-        for (ShardSnapshot s : shards) {
-            s.retain();
+        for (int i = 0; i < shards.size(); i++) { // by index: no iterator per message
+            shards.get(i).retain();
         }
     }
 
     public void release() {
         Pooled.release(buffer);
-        for (ShardSnapshot s : shards) {
-            s.release();
+        for (int i = 0; i < shards.size(); i++) {
+            shards.get(i).release();
         }
     }
 
