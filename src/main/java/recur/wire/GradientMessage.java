@@ -59,10 +59,24 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
     }
 
     public GradientPush toProto() {
-        GradientPush.Builder b = GradientPush.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(workerId)
-                .setWeightVersion(weightVersion).setGrad(Tensors.encodeCompact(grad)).setTokens(tokens)
-                .setLossCount(lossCount).setLoss(loss).setNorm(norm).setClipRatio(clipRatio)
-                .setComputeMs(computeMs).setIdleMs(idleMs).setSeq(seq);
+        return head().toBuilder().setGrad(Tensors.encodeCompact(grad)).mergeFrom(tail()).build();
+    }
+
+    /** The length-prefixed {@link #toProto} bytes, the gradient copied straight into {@code frame}. */
+    public void writeFrame(io.vertx.core.buffer.Buffer frame) {
+        TensorFrames.write(frame, head(), GradientPush.GRAD_FIELD_NUMBER, grad, tail());
+    }
+
+    /** The fields numbered below the gradient's. */
+    private GradientPush head() {
+        return GradientPush.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(workerId)
+                .setWeightVersion(weightVersion).build();
+    }
+
+    /** The fields numbered above the gradient's. */
+    private GradientPush tail() {
+        GradientPush.Builder b = GradientPush.newBuilder().setTokens(tokens).setLossCount(lossCount).setLoss(loss)
+                .setNorm(norm).setClipRatio(clipRatio).setComputeMs(computeMs).setIdleMs(idleMs).setSeq(seq);
         for (ShardSnapshot s : shards) {
             b.addShards(s.toProto());
         }

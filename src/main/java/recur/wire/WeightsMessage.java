@@ -9,8 +9,8 @@ import recur.wire.proto.Weights;
  * signal. {@code params} is shared, never modified after sending: the server snapshots each version
  * into a pooled buffer that is reused only when every holder has released it ({@link #retain}: the
  * server retains for each receiver before sending, a worker releases once it has computed on it).
- * Delivered by reference inside one JVM; on the wire the encoding is made once and reused for every
- * worker the same message goes to.
+ * Delivered by reference inside one JVM; on the wire each send writes the parameters straight into
+ * its frame ({@link #writeFrame}).
  */
 public final class WeightsMessage {
     private final long version;
@@ -22,7 +22,6 @@ public final class WeightsMessage {
     private final boolean resend;
     private final int slice;
     private final Pooled<float[]> buffer;   // holds params when pooled, else null
-    private volatile byte[] encoded;
 
     public WeightsMessage(long version, float[] params, List<ShardGrant> assign, List<Integer> revoke, boolean stop,
                           boolean idle) {
@@ -119,22 +118,36 @@ public final class WeightsMessage {
         return idle;
     }
 
-    /** The wire bytes, computed once. */
-    public byte[] toBytes() {
-        byte[] b = encoded;
-        if (b == null) {
-            b = toProto().toByteArray();
-            encoded = b;
-        }
-        return b;
-    }
-
     public Weights toProto() {
-        Weights.Builder b = Weights.newBuilder().setFormat(WireFormat.VERSION).setVersion(version)
-                .setStop(stop).setIdle(idle).setResend(resend).setSlice(slice).addAllRevoke(revoke);
+        Weights.Builder b = head().toBuilder();
         if (params != null) {
             b.setParams(Tensors.encodeCompact(params));
         }
+        return b.mergeFrom(tail()).build();
+    }
+
+    /**
+     * The length-prefixed {@link #toProto} bytes, the parameters copied straight into {@code frame}:
+     * one copy a send, no per-version encoding kept (it cost two more copies and two arrays).
+     */
+    public void writeFrame(io.vertx.core.buffer.Buffer frame) {
+        if (params == null) {
+            byte[] bytes = toProto().toByteArray();
+            frame.appendInt(bytes.length).appendBytes(bytes);
+        } else {
+            TensorFrames.write(frame, head(), Weights.PARAMS_FIELD_NUMBER, params, tail());
+        }
+    }
+
+    /** The fields numbered below the parameters'. */
+    private Weights head() {
+        return Weights.newBuilder().setFormat(WireFormat.VERSION).setVersion(version).build();
+    }
+
+    /** The fields numbered above the parameters'. */
+    private Weights tail() {
+        Weights.Builder b = Weights.newBuilder().setStop(stop).setIdle(idle).setResend(resend).setSlice(slice)
+                .addAllRevoke(revoke);
         for (ShardGrant g : assign) {
             b.addAssign(g.toProto());
         }

@@ -4,30 +4,39 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
  * An event-bus codec for one message type: inside a JVM the object itself is delivered (no copy);
  * across the cluster it travels as a length-prefixed protobuf encoding and is validated on decode.
  * The big messages (gradients, weights) are read in place ({@link #inPlace}): no copy of the frame,
- * so a round makes fewer megabyte-sized arrays for the garbage collector in cluster mode.
+ * so a round makes fewer megabyte-sized arrays for the garbage collector in cluster mode; and they
+ * write their frame themselves ({@link #framed}: the floats go straight into it).
  */
 public final class WireCodec<T> implements MessageCodec<T, T> {
     private final String name;
-    private final Function<T, byte[]> encode;
+    private final BiConsumer<Buffer, T> writeFrame;
     private final Function<byte[], T> decode;
     private final Function<ByteBuffer, T> decodeView;
 
     public WireCodec(String name, Function<T, byte[]> encode, Function<byte[], T> decode) {
-        this(name, encode, decode, null);
+        this(name, bytesFrame(encode), decode, null);
     }
 
-    private WireCodec(String name, Function<T, byte[]> encode, Function<byte[], T> decode,
+    private WireCodec(String name, BiConsumer<Buffer, T> writeFrame, Function<byte[], T> decode,
                       Function<ByteBuffer, T> decodeView) {
         this.name = name;
-        this.encode = encode;
+        this.writeFrame = writeFrame;
         this.decode = decode;
         this.decodeView = decodeView;
+    }
+
+    private static <T> BiConsumer<Buffer, T> bytesFrame(Function<T, byte[]> encode) {
+        return (buffer, message) -> {
+            byte[] bytes = encode.apply(message);
+            buffer.appendInt(bytes.length).appendBytes(bytes);
+        };
     }
 
     /**
@@ -35,13 +44,21 @@ public final class WireCodec<T> implements MessageCodec<T, T> {
      * message's bytes that is valid only during the call, so it must copy out everything it keeps.
      */
     public static <T> WireCodec<T> inPlace(String name, Function<T, byte[]> encode, Function<ByteBuffer, T> decodeView) {
-        return new WireCodec<>(name, encode, b -> decodeView.apply(ByteBuffer.wrap(b)), decodeView);
+        return framed(name, bytesFrame(encode), decodeView);
+    }
+
+    /**
+     * As {@link #inPlace}, but {@code writeFrame} appends the frame ({@code int32} length, then the
+     * protobuf bytes) itself, without an intermediate byte array (see {@code TensorFrames}).
+     */
+    public static <T> WireCodec<T> framed(String name, BiConsumer<Buffer, T> writeFrame,
+                                          Function<ByteBuffer, T> decodeView) {
+        return new WireCodec<>(name, writeFrame, b -> decodeView.apply(ByteBuffer.wrap(b)), decodeView);
     }
 
     @Override
     public void encodeToWire(Buffer buffer, T message) {
-        byte[] bytes = encode.apply(message);
-        buffer.appendInt(bytes.length).appendBytes(bytes);
+        writeFrame.accept(buffer, message);
     }
 
     @Override

@@ -39,12 +39,13 @@ public final class WireCodecs {
             return;
         }
         EventBus bus = vertx.eventBus();
-        // Read in place, tensor bytes aliased: fromProto copies every tensor into arrays of its own.
-        bus.registerDefaultCodec(GradientMessage.class, WireCodec.inPlace("recur.GradientPush",
-                m -> m.toProto().toByteArray(), b -> GradientMessage.fromProto(parseAliased(b, "gradient push",
+        // Written straight into the frame; read in place, tensor bytes aliased: fromProto copies
+        // every tensor into arrays of its own.
+        bus.registerDefaultCodec(GradientMessage.class, WireCodec.framed("recur.GradientPush",
+                (frame, m) -> m.writeFrame(frame), b -> GradientMessage.fromProto(parseAliased(b, "gradient push",
                         recur.wire.proto.GradientPush::parseFrom))));
-        bus.registerDefaultCodec(WeightsMessage.class, WireCodec.inPlace("recur.Weights",
-                WeightsMessage::toBytes, b -> WeightsMessage.fromProto(parseAliased(b, "weights",
+        bus.registerDefaultCodec(WeightsMessage.class, WireCodec.framed("recur.Weights",
+                (frame, m) -> m.writeFrame(frame), b -> WeightsMessage.fromProto(parseAliased(b, "weights",
                         recur.wire.proto.Weights::parseFrom))));
         proto(bus, JoinRequest.class, "join request", JoinRequest::parseFrom, JoinRequest::getFormat);
         proto(bus, JoinReply.class, "join reply", JoinReply::parseFrom, JoinReply::getFormat);

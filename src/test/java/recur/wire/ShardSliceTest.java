@@ -20,7 +20,7 @@ class ShardSliceTest {
 
     private static ShardGrant roundTrip(ShardGrant g) {
         WeightsMessage w = new WeightsMessage(1, new float[] {1f}, List.of(g), List.of(), false, false);
-        return WeightsMessage.fromProto(WireCodecs.parse(w.toBytes(), "w", recur.wire.proto.Weights::parseFrom))
+        return WeightsMessage.fromProto(WireCodecs.parse(w.toProto().toByteArray(), "w", recur.wire.proto.Weights::parseFrom))
                 .assign().getFirst();
     }
 

@@ -1,0 +1,96 @@
+package recur.wire;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import recur.wire.proto.Tensor;
+
+/**
+ * Writes a length-prefixed protobuf message with one big flat tensor straight into an event-bus
+ * frame: the floats are copied once, from the array into the frame. Building the protobuf first
+ * copied them three times (into a byte buffer, into the message's byte array, into the frame) and
+ * made two megabyte-sized arrays a message for the garbage collector.
+ *
+ * <p>The bytes are exactly those of the protobuf message with the tensor set as
+ * {@link Tensors#encodeCompact} makes it: {@code head} holds the fields numbered below the tensor's,
+ * {@code tail} those above it, and protobuf writes fields in number order.
+ */
+final class TensorFrames {
+    private TensorFrames() {}
+
+    /** Appends {@code [int32 length][head, tensor field, tail]} to {@code frame}. */
+    static void write(Buffer frame, MessageLite head, int field, float[] values, MessageLite tail) {
+        Layout layout = Layout.of(head, field, values, tail);
+        int size = layout.size();
+        int at = frame.length() + Integer.BYTES;
+        frame.appendInt(size).setByte(at + size - 1, (byte) 0); // grows the frame once, to its final length
+        ByteBuf view = frame instanceof BufferInternal b ? b.getByteBuf() : null;
+        if (view != null && view.nioBufferCount() == 1) {
+            layout.write(view.nioBuffer(at, size), head, field, values, tail); // the frame's own memory
+        } else { // not one contiguous region (not how Vert.x makes frames): write aside, then copy
+            ByteBuffer aside = ByteBuffer.allocate(size);
+            layout.write(aside, head, field, values, tail);
+            frame.setBytes(at, aside.array());
+        }
+    }
+
+    /** Sizes of the message's parts; {@code dtype} null for float32. */
+    private record Layout(int size, int tensorSize, Tensor shape, int dataBytes, Tensor dtype) {
+        static Layout of(MessageLite head, int field, float[] values, MessageLite tail) {
+            boolean bf16 = values.length > 0 && Bf16.exact(values);
+            int dataBytes = Math.multiplyExact(values.length, bf16 ? 2 : 4);
+            Tensor shape = Tensor.newBuilder().addShape(values.length).build();
+            Tensor dtype = bf16 ? Tensor.newBuilder().setDtype(Tensors.BF16).build() : null;
+            int dataField = dataBytes == 0 ? 0 // proto3 leaves an empty bytes field out
+                    : CodedOutputStream.computeTagSize(Tensor.DATA_FIELD_NUMBER)
+                    + CodedOutputStream.computeUInt32SizeNoTag(dataBytes) + dataBytes;
+            int tensorSize = Math.addExact(shape.getSerializedSize() + dataField,
+                    dtype == null ? 0 : dtype.getSerializedSize());
+            int size = Math.addExact(head.getSerializedSize() + CodedOutputStream.computeTagSize(field)
+                    + CodedOutputStream.computeUInt32SizeNoTag(tensorSize) + tensorSize, tail.getSerializedSize());
+            return new Layout(size, tensorSize, shape, dataBytes, dtype);
+        }
+
+        /** Writes the message into {@code out}: exactly {@link #size} bytes from its position. */
+        void write(ByteBuffer out, MessageLite head, int field, float[] values, MessageLite tail) {
+            int lengthDelimited = com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED;
+            try {
+                CodedOutputStream before = CodedOutputStream.newInstance(out);
+                head.writeTo(before);
+                before.writeTag(field, lengthDelimited);
+                before.writeUInt32NoTag(tensorSize);
+                shape.writeTo(before);
+                if (dataBytes > 0) {
+                    before.writeTag(Tensor.DATA_FIELD_NUMBER, lengthDelimited);
+                    before.writeUInt32NoTag(dataBytes);
+                }
+                before.flush();
+                out.order(ByteOrder.LITTLE_ENDIAN);
+                if (dtype != null) {
+                    for (float x : values) {
+                        out.putShort((short) (Float.floatToRawIntBits(x) >>> 16));
+                    }
+                } else {
+                    out.asFloatBuffer().put(values);
+                    out.position(out.position() + dataBytes);
+                }
+                CodedOutputStream after = CodedOutputStream.newInstance(out);
+                if (dtype != null) {
+                    dtype.writeTo(after);
+                }
+                tail.writeTo(after);
+                after.flush();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("frame: more bytes than the computed " + size, e);
+            }
+            if (out.hasRemaining()) {
+                throw new IllegalStateException("frame: " + out.remaining() + " of the computed " + size
+                        + " bytes left unwritten");
+            }
+        }
+    }
+}
