@@ -63,35 +63,60 @@ class ParameterServerTest {
         }
     }
 
+    /** SGD with lr 1 on a 1-shard job, a parameter server, and a scripted worker's address and shard state. */
+    private static final class Script {
+        final DistJob job;
+        final Addresses a;
+        final ParameterServerVerticle ps;
+        final Inbox inbox = new Inbox();
+        final String me;
+        final ShardSnapshot state;
+        final float[] ones;
+        int id;
+
+        Script(TrainConfig c, String name) {
+            c.optimizer = "sgd";
+            c.lr = 1.0;
+            job = DistFixtures.job(c, DistFixtures.text(2_000));
+            a = new Addresses(name);
+            ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a, DistTiming.DEFAULT, 1, 1, null,
+                    null, s -> { }, () -> false));
+            me = a.newWorkerAddress();
+            state = ShardSnapshot.fresh(0, job.spec(), c.batch);
+            ones = new float[job.params().length];
+            Arrays.fill(ones, 1f);
+        }
+
+        /** Deploys the server and joins it as the scripted worker; completes with the first weights. */
+        Future<WeightsMessage> start(Vertx vertx) {
+            WireCodecs.register(vertx);
+            var bus = vertx.eventBus();
+            return bus.<WeightsMessage>consumer(me, m -> inbox.deliver(m.body())).completion()
+                    .compose(v -> vertx.deployVerticle(ps))
+                    .compose(d -> bus.<JoinReply>request(a.join(), JoinRequest.newBuilder()
+                            .setFormat(WireFormat.VERSION).setAddress(me).setDescription("scripted").build()))
+                    .compose(reply -> {
+                        id = reply.body().getWorkerId();
+                        return inbox.next();
+                    });
+        }
+    }
+
     @Test
     void badPushesAreRejectedAndCountedAndTheModelIsUntouched(Vertx vertx, VertxTestContext ctx) {
-        WireCodecs.register(vertx);
-        TrainConfig c = DistFixtures.config(1, 2, 1, null);
-        c.optimizer = "sgd";
-        c.lr = 1.0;
-        DistJob job = DistFixtures.job(c, DistFixtures.text(2_000));
-        int n = job.params().length;
-        Addresses a = new Addresses("pstest");
-        ParameterServerVerticle ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a,
-                DistTiming.DEFAULT, 1, 1, null, null, s -> { }, () -> false));
-        Inbox inbox = new Inbox();
-        String me = a.newWorkerAddress();
-        ShardSnapshot state = ShardSnapshot.fresh(0, job.spec(), c.batch);
-        float[] ones = new float[n];
-        Arrays.fill(ones, 1f);
+        Script sc = new Script(DistFixtures.config(1, 2, 1, null), "pstest");
+        DistJob job = sc.job;
+        Addresses a = sc.a;
+        ParameterServerVerticle ps = sc.ps;
+        Inbox inbox = sc.inbox;
+        ShardSnapshot state = sc.state;
+        float[] ones = sc.ones;
+        int n = ones.length;
         float[] nan = ones.clone();
         nan[n - 1] = Float.NaN;
         var bus = vertx.eventBus();
-        int[] id = new int[1];
 
-        bus.<WeightsMessage>consumer(me, m -> inbox.deliver(m.body())).completion()
-                .compose(v -> vertx.deployVerticle(ps))
-                .compose(d -> bus.<JoinReply>request(a.join(), JoinRequest.newBuilder().setFormat(WireFormat.VERSION)
-                        .setAddress(me).setDescription("scripted").build()))
-                .compose(reply -> {
-                    id[0] = reply.body().getWorkerId();
-                    return inbox.next();
-                })
+        sc.start(vertx)
                 .compose(w -> {
                     ctx.verify(() -> {
                         assertEquals(0, w.version());
@@ -100,19 +125,19 @@ class ParameterServerTest {
                         assertFalse(w.idle());
                         assertTrue(Arrays.equals(job.params(), w.params()));
                     });
-                    bus.send(a.push(), push(id[0] + 7, 0, ones, state));     // unknown worker
-                    bus.send(a.push(), push(id[0], 0, new float[n - 1], state)); // wrong size: the round runs again
+                    bus.send(a.push(), push(sc.id + 7, 0, ones, state));     // unknown worker
+                    bus.send(a.push(), push(sc.id, 0, new float[n - 1], state)); // wrong size: the round runs again
                     return inbox.next();
                 })
                 .compose(w -> {
                     ctx.verify(() -> assertEquals(0, w.version()));
-                    bus.send(a.push(), push(id[0], 5, ones, state));          // from the future
-                    bus.send(a.push(), push(id[0], 0, nan, state));           // non-finite: the round runs again
+                    bus.send(a.push(), push(sc.id, 5, ones, state));          // from the future
+                    bus.send(a.push(), push(sc.id, 0, nan, state));           // non-finite: the round runs again
                     return inbox.next();
                 })
                 .compose(w -> {
-                    bus.send(a.push(), push(id[0], 0, ones, state));          // good
-                    bus.send(a.push(), push(id[0], 0, ones, state));          // duplicate
+                    bus.send(a.push(), push(sc.id, 0, ones, state));          // good
+                    bus.send(a.push(), push(sc.id, 0, ones, state));          // duplicate
                     return ps.done();
                 })
                 .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -136,42 +161,29 @@ class ParameterServerTest {
      */
     @Test
     void asyncTellsANewWindowOnTheSameVersionFromAResentPush(Vertx vertx, VertxTestContext ctx) {
-        WireCodecs.register(vertx);
         TrainConfig c = DistFixtures.config(1, 2, 2, null);
         c.mode = "async";
         c.staleness = 4;
-        c.optimizer = "sgd";
-        c.lr = 1.0;
-        DistJob job = DistFixtures.job(c, DistFixtures.text(2_000));
-        int n = job.params().length;
-        Addresses a = new Addresses("pstest-async");
-        ParameterServerVerticle ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a,
-                DistTiming.DEFAULT, 1, 1, null, null, s -> { }, () -> false));
-        Inbox inbox = new Inbox();
-        String me = a.newWorkerAddress();
-        ShardSnapshot state = ShardSnapshot.fresh(0, job.spec(), c.batch);
-        float[] ones = new float[n];
-        Arrays.fill(ones, 1f);
+        Script sc = new Script(c, "pstest-async");
+        DistJob job = sc.job;
+        Addresses a = sc.a;
+        ParameterServerVerticle ps = sc.ps;
+        Inbox inbox = sc.inbox;
+        ShardSnapshot state = sc.state;
+        float[] ones = sc.ones;
+        int n = ones.length;
         var bus = vertx.eventBus();
-        int[] id = new int[1];
 
-        bus.<WeightsMessage>consumer(me, m -> inbox.deliver(m.body())).completion()
-                .compose(v -> vertx.deployVerticle(ps))
-                .compose(d -> bus.<JoinReply>request(a.join(), JoinRequest.newBuilder().setFormat(WireFormat.VERSION)
-                        .setAddress(me).setDescription("scripted").build()))
-                .compose(reply -> {
-                    id[0] = reply.body().getWorkerId();
-                    return inbox.next();
-                })
+        sc.start(vertx)
                 .compose(w -> {
                     ctx.verify(() -> assertEquals(0, w.version()));
-                    bus.send(a.push(), push(id[0], 0, ones, state, 1));      // window 1: applied
+                    bus.send(a.push(), push(sc.id, 0, ones, state, 1));      // window 1: applied
                     return inbox.next();
                 })
                 .compose(w -> {
                     ctx.verify(() -> assertEquals(1, w.version()));
-                    bus.send(a.push(), push(id[0], 0, ones, state, 1));      // window 1 again: a duplicate
-                    bus.send(a.push(), push(id[0], 0, ones, state, 2));      // window 2 on version 0: new work
+                    bus.send(a.push(), push(sc.id, 0, ones, state, 1));      // window 1 again: a duplicate
+                    bus.send(a.push(), push(sc.id, 0, ones, state, 2));      // window 2 on version 0: new work
                     return ps.done();
                 })
                 .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
