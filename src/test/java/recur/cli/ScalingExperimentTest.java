@@ -10,15 +10,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import recur.data.SyntheticText;
 
 /**
  * {@code recur experiment scaling} with {@code --cluster} (one JVM per worker on this machine) and
@@ -26,23 +23,17 @@ import recur.data.SyntheticText;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ScalingExperimentTest {
-    private static final Pattern PID = Pattern.compile("\\(pid (\\d+)\\)");
-
     @TempDir
     static Path dir;
     static Path text;
 
     @BeforeAll
     static void data() throws IOException {
-        text = dir.resolve("text.txt");
-        Files.writeString(text, SyntheticText.generate(3, 30_000));
+        text = TinyGrids.text(dir);
     }
 
-    /** A tiny grid: LSTM hidden 16 (2,600 parameters), windows of 4 x 16 tokens, two validation points. */
     private static CliRun scaling(Path out, String... more) {
-        return CliRun.of(TrainEvalSampleTest.concat(new String[] {"experiment", "scaling", "--text", text.toString(),
-            "--hidden", "16", "--embedding", "8", "--window", "16", "--batch", "4", "--tokens", "4000", "--evals", "2",
-            "--out", out.toString()}, more));
+        return TinyGrids.scaling(text, out, more);
     }
 
     /** scaling.csv as one map (column to value) per row. */
@@ -71,13 +62,7 @@ class ScalingExperimentTest {
         assertTrue(report.contains("Deployment: cluster") && report.contains("share this machine's"), report);
         for (String log : List.of("lstm-base-sync-w1/worker-0.log", "lstm-base-sync-w2/worker-0.log",
                 "lstm-base-sync-w2/worker-1.log")) {
-            String content = Files.readString(out.resolve("runs").resolve(log));
-            assertTrue(content.contains("worker: training finished"), log + ":\n" + content);
-            Matcher m = PID.matcher(content);
-            assertTrue(m.find(), "the worker logs its pid: " + content);
-            long pid = Long.parseLong(m.group(1));
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "worker JVM " + pid
-                    + " is gone");
+            TinyGrids.finishedAndGone(out.resolve("runs").resolve(log), "worker");
         }
     }
 
@@ -107,12 +92,7 @@ class ScalingExperimentTest {
         assertEquals("cluster+shard-jvms", row.get("deployment"));
         assertEquals("2", row.get("ps_shards"));
         assertTrue(Double.isFinite(Double.parseDouble(row.get("final_val_loss"))), row.toString());
-        String content = Files.readString(out.resolve("runs/lstm-base-sync-w1/ps-shard-1.log"));
-        assertTrue(content.contains("ps-shard: training finished"), content);
-        Matcher m = PID.matcher(content);
-        assertTrue(m.find(), "the shard logs its pid: " + content);
-        assertFalse(ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false),
-                "the shard JVM is gone");
+        TinyGrids.finishedAndGone(out.resolve("runs/lstm-base-sync-w1/ps-shard-1.log"), "ps-shard");
         assertTrue(Files.readString(out.resolve("report.md")).contains("one JVM for each of parameter shards 1..1"));
     }
 

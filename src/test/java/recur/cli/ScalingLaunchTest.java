@@ -11,13 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import recur.data.SyntheticText;
 
 /**
  * {@code recur experiment scaling --cluster} with --launch (how each child JVM is started) and
@@ -26,33 +23,19 @@ import recur.data.SyntheticText;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ScalingLaunchTest {
-    private static final Pattern PID = Pattern.compile("\\(pid (\\d+)\\)");
-
     @TempDir
     static Path dir;
     static Path text;
 
     @BeforeAll
     static void data() throws IOException {
-        text = dir.resolve("text.txt");
-        Files.writeString(text, SyntheticText.generate(3, 30_000));
+        text = TinyGrids.text(dir);
     }
 
     /** The tiny grid of ScalingExperimentTest, in cluster mode, sync only. */
     private static CliRun scaling(Path out, String... more) {
-        return CliRun.of(TrainEvalSampleTest.concat(new String[] {"experiment", "scaling", "--cluster", "--text",
-            text.toString(), "--hidden", "16", "--embedding", "8", "--window", "16", "--batch", "4", "--tokens", "4000",
-            "--evals", "2", "--modes", "sync", "--out", out.toString()}, more));
-    }
-
-    /** The child's log says it finished, and the JVM whose pid it logged is gone. */
-    private static void finishedAndGone(Path log, String role) throws IOException {
-        String content = Files.readString(log);
-        assertTrue(content.contains(role + ": training finished"), log + ":\n" + content);
-        Matcher m = PID.matcher(content);
-        assertTrue(m.find(), "the child logs its pid: " + content);
-        assertFalse(ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false),
-                "child JVM " + m.group(1) + " is gone");
+        return TinyGrids.scaling(text, out, TrainEvalSampleTest.concat(new String[] {"--cluster", "--modes", "sync"},
+                more));
     }
 
     /** A wrapper script in the template starts every child (it records its {i}, then runs {recur}). */
@@ -70,7 +53,7 @@ class ScalingLaunchTest {
         assertEquals("2", row.get("workers"));
         assertTrue(Double.isFinite(Double.parseDouble(row.get("final_val_loss"))), row.toString());
         for (int i = 0; i < 2; i++) {
-            finishedAndGone(out.resolve("runs/lstm-base-sync-w2/worker-" + i + ".log"), "worker");
+            TinyGrids.finishedAndGone(out.resolve("runs/lstm-base-sync-w2/worker-" + i + ".log"), "worker");
         }
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("--launch ''\\''" + wrapper + "'\\'' {i} {recur}'"), report);
@@ -93,8 +76,8 @@ class ScalingLaunchTest {
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("started on the hosts of --hosts") && !report.contains("oversubscribed ("), report);
         assertTrue(Double.isFinite(Double.parseDouble(row.get("final_val_loss"))), row.toString());
-        finishedAndGone(out.resolve("runs/lstm-base-sync-w1/worker-0.log"), "worker");
-        finishedAndGone(out.resolve("runs/lstm-base-sync-w1/ps-shard-1.log"), "ps-shard");
+        TinyGrids.finishedAndGone(out.resolve("runs/lstm-base-sync-w1/worker-0.log"), "worker");
+        TinyGrids.finishedAndGone(out.resolve("runs/lstm-base-sync-w1/ps-shard-1.log"), "ps-shard");
     }
 
     @Test
