@@ -9,7 +9,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import recur.data.SyntheticText;
 import recur.dist.NetworkProfile;
 import recur.dist.ParamSlices;
@@ -48,6 +51,9 @@ final class ScalingExperimentCommand implements Callable<Integer> {
 
     @ParentCommand
     ExperimentCommand parent;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--workers", paramLabel = "N,...", split = ",", description = "Worker counts.")
     List<Integer> workers = new ArrayList<>(List.of(1, 2, 4));
@@ -138,6 +144,13 @@ final class ScalingExperimentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (reportFrom != null) {
+            List<String> others = spec.commandLine().getParseResult().matchedOptions().stream()
+                    .map(OptionSpec::longestName).filter(o -> !o.equals("--report-from") && !o.equals("--debug"))
+                    .toList();
+            if (!others.isEmpty()) {
+                throw new UserError("--report-from runs nothing and takes no grid options (got "
+                        + String.join(", ", others) + ")");
+            }
             return rewriteReport(reportFrom);
         }
         ExperimentCommand.atLeast("--ps-shards", psShards, 1);

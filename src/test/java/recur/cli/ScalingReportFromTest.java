@@ -97,6 +97,8 @@ class ScalingReportFromTest {
                 "experiment.json is missing");
         BadInputTest.expectUserError(CliRun.of("experiment", "scaling", "--report-from",
                 dir.resolve("nowhere").toString()), "is not a directory");
+        BadInputTest.expectUserError(CliRun.of("experiment", "scaling", "--report-from", out.toString(),
+                "--workers", "1,2"), "takes no grid options", "--workers");
         assertFalse(Files.exists(empty.resolve("report.md")), "nothing written");
     }
 
