@@ -80,28 +80,6 @@ public final class ParameterServerVerticle extends VerticleBase {
                         Path runDir, Path resumeFrom, Consumer<StepStats> listener, BooleanSupplier stopRequested) {
     }
 
-    private static final class Member {
-        final int id;
-        final String address;
-        final String nodeId;
-        final TreeSet<Integer> shards = new TreeSet<>();
-        final TreeSet<Integer> grants = new TreeSet<>();
-        final TreeSet<Integer> revokes = new TreeSet<>();
-        long lastSeen;
-        boolean busy;        // has weights to compute on and has not pushed yet
-        long lastPushVersion = -1;
-        long lastPushSeq;         // the window count of its last push (async: tells re-sent pushes from new ones)
-        WeightsMessage lastSent;  // re-sent when no push follows within the re-send timeout
-        long sentAt;
-
-        Member(int id, String address, String nodeId, long now) {
-            this.id = id;
-            this.address = address;
-            this.nodeId = nodeId;
-            this.lastSeen = now;
-        }
-    }
-
     private final Setup setup;
     private final TrainConfig cfg;
     private final boolean sync;
@@ -488,69 +466,6 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
     }
 
-    /**
-     * Gives orphaned shards to free workers (those not computing: at a sync round boundary, all of
-     * them) with the fewest shards, then evens out the counts among free workers.
-     */
-    private void rebalance(List<Member> free) {
-        if (free.isEmpty()) {
-            return;
-        }
-        for (int s = 0; s < table.count(); s++) { // orphans in shard order
-            if (table.owner(s) == ShardTable.UNOWNED) {
-                give(leastLoaded(free), s);
-            }
-        }
-        while (true) {
-            Member most = mostLoaded(free);
-            Member least = leastLoaded(free);
-            if (most.shards.size() - least.shards.size() <= 1) {
-                return;
-            }
-            int s = most.shards.last();
-            most.shards.remove(s);
-            if (!most.grants.remove(s)) {
-                most.revokes.add(s);
-            }
-            give(least, s);
-        }
-    }
-
-    /** Load order: shard count, then id. Loops rather than streams: this runs every round. */
-    private static boolean lighter(Member a, Member b) {
-        return a.shards.size() < b.shards.size() || a.shards.size() == b.shards.size() && a.id < b.id;
-    }
-
-    private static Member leastLoaded(List<Member> ms) {
-        Member best = null;
-        for (int i = 0; i < ms.size(); i++) {
-            Member m = ms.get(i);
-            if (best == null || lighter(m, best)) {
-                best = m;
-            }
-        }
-        return best;
-    }
-
-    private static Member mostLoaded(List<Member> ms) {
-        Member best = null;
-        for (int i = 0; i < ms.size(); i++) {
-            Member m = ms.get(i);
-            if (best == null || lighter(best, m)) {
-                best = m;
-            }
-        }
-        return best;
-    }
-
-    private void give(Member m, int shard) {
-        table.setOwner(shard, m.id);
-        m.shards.add(shard);
-        if (!m.revokes.remove(shard)) {
-            m.grants.add(shard);
-        }
-    }
-
     /** Sends {@code base} to {@code m} with its pending shard moves. */
     private void send(Member m, WeightsMessage base) {
         List<ShardGrant> grants = m.grants.isEmpty() ? List.of() : m.grants.stream().map(table::grant).toList();
@@ -579,7 +494,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         accepted.clear();
         arrivals = 0;
         roundRejected = 0;
-        rebalance(roster);
+        ShardBalancer.rebalance(table, roster);
         roundStart = now();
         for (int i = 0; i < roster.size(); i++) {
             Member m = roster.get(i);
@@ -695,7 +610,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         } else if (g != null) {
             applyAsync(m, g);
         } else if (members.containsKey(m.id)) {
-            rebalance(free(m));
+            ShardBalancer.rebalance(table, free(m));
             send(m, weights);
         }
     }
@@ -906,7 +821,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                     rejectNonFinite(ar.result()); // then m gets the current weights, as after any rejection
                     afterUpdate(ar.result());
                     if (!finished && members.containsKey(m.id) && !m.busy) {
-                        rebalance(free(m));
+                        ShardBalancer.rebalance(table, free(m));
                         send(m, weights);
                         placeFree();
                     }
@@ -930,7 +845,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         List<Member> free = members.values().stream().filter(x -> !x.busy).toList();
-        rebalance(free);
+        ShardBalancer.rebalance(table, free);
         for (Member x : free) {
             if (!x.shards.isEmpty() || !x.revokes.isEmpty()) {
                 send(x, weights);
