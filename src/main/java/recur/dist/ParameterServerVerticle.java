@@ -14,9 +14,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -115,6 +113,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private int[] slices;             // parameter slice bounds (ParamSlices) when sharded, else null
     private final String clusterNodeId;  // this server's cluster node (null in local mode)
     private ShardRecruiter shardNodes;   // --ps-shard-nodes: slices 1..K-1 live on their own nodes, else null
+    private ShardedStep shardedStep;     // the sync update when sharded, else null
 
     // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
     private final BitSet expected = new BitSet();
@@ -292,6 +291,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (cfg.psShardNodes) {
             shardNodes = new ShardRecruiter(vertx, setup.addresses(), cfg.psShards, this::shardSetup,
                     java.time.Duration.ofSeconds(cfg.psShardWait), setup.timing(), this::shardLost);
+        }
+        shardedStep = new ShardedStep(vertx, setup.addresses(), setup.timing(), lane, model, cfg.psShards, cfg.clipNorm,
+                slices, setup.job().latest(), shardNodes != null, (g, why) -> reject(Reject.NON_FINITE, g, why));
+        if (shardNodes != null) {
             return shardNodes.recruit();
         }
         List<Future<String>> all = new ArrayList<>();
@@ -634,7 +637,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             roundUpdate.start(grads, waitMs, started, rejectedNow, ckpt, seen);
             return;
         }
-        shardedStep(grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
+        shardedStep.step(version, grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
                         : lane.execute(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u)))
                 .onComplete(ar -> roundApplied(grads, ar.cause(), ar.result()));
     }
@@ -727,78 +730,6 @@ public final class ParameterServerVerticle extends VerticleBase {
         return arrivals == 0 ? 0 : sum / arrivals;
     }
 
-    /**
-     * Sharded sync update of version {@code version}: every shard averages its slice of the accepted
-     * pushes and reports its sum of squares; the global norm is the square root of their sum, added in
-     * slice order; every shard then scales by the one clip coefficient and steps. Completes with this
-     * server's slice-0 update, or null when every push turned out bad (a shard found NaN or a wrong
-     * size in a slice: those pushes are rejected and the rest reduced again).
-     */
-    private Future<ServerModel.Update> shardedStep(List<GradientMessage> grads) {
-        long v = version;
-        var opts = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(setup.timing().deadAfter().toMillis());
-        var req = recur.wire.proto.SliceReduce.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
-                .addAllWorkers(grads.stream().map(GradientMessage::workerId).toList()).build();
-        List<Future<recur.wire.proto.SliceReduced>> parts = new ArrayList<>();
-        parts.add(lane.execute(() -> {
-            var b = recur.wire.proto.SliceReduced.newBuilder();
-            for (GradientMessage g : nonFinite(grads)) { // slice 0's values, as the shards check theirs
-                b.addBadWorkers(g.workerId());
-            }
-            ServerModel.Partial p = model.reduce(grads);
-            return b.setSumSquares(p.sumSquares()).setFinite(p.finite()).build();
-        }));
-        for (int k = 1; k < cfg.psShards; k++) {
-            int shard = k;
-            parts.add(vertx.eventBus().<recur.wire.proto.SliceReduced>request(setup.addresses().slice(k, "reduce"),
-                    req, opts).map(Message::body).recover(t -> Future.failedFuture(new IllegalStateException(
-                    "parameter shard " + shard + " did not reduce version " + v + ": " + t.getMessage(), t))));
-        }
-        return Future.all(parts).compose(all -> {
-            Set<Integer> bad = new TreeSet<>();
-            double ss = 0;
-            boolean finite = true;
-            for (var p : parts) {
-                bad.addAll(p.result().getBadWorkersList());
-                ss += p.result().getSumSquares();
-                finite &= p.result().getFinite();
-            }
-            if (!bad.isEmpty()) {
-                List<GradientMessage> good = new ArrayList<>();
-                for (GradientMessage g : grads) {
-                    if (bad.contains(g.workerId())) {
-                        reject(Reject.NON_FINITE, g, "NaN, infinity or a wrong size in a parameter shard's slice");
-                    } else {
-                        good.add(g);
-                    }
-                }
-                return good.isEmpty() ? Future.succeededFuture(null) : shardedStep(good);
-            }
-            double norm = finite ? Math.sqrt(ss) : Double.NaN;
-            double ratio = cfg.clipNorm > 0 ? GradientClipping.ratio(norm, cfg.clipNorm) : 1.0;
-            boolean ok = finite;
-            // Shards on their own nodes cannot write the caller's buffer of full weights: they send their slices.
-            float[] latest = setup.job().latest();
-            boolean wantParams = shardNodes != null && latest != null;
-            var commit = recur.wire.proto.SliceCommit.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
-                    .setRatio(ratio).setSkip(!ok).setWantParams(wantParams).build();
-            List<Future<Object>> acks = new ArrayList<>();
-            for (int k = 1; k < cfg.psShards; k++) {
-                acks.add(vertx.eventBus().request(setup.addresses().slice(k, "commit"), commit, opts)
-                        .map(Message::body));
-            }
-            return Future.all(acks).compose(x -> lane.execute(() -> {
-                if (wantParams) {
-                    for (int k = 1; k < cfg.psShards; k++) {
-                        float[] p = ((WeightsMessage) acks.get(k - 1).result()).params();
-                        System.arraycopy(p, 0, latest, slices[k], p.length);
-                    }
-                }
-                return model.commit(norm, ratio, ok);
-            }));
-        });
-    }
-
     // ------------------------------------------------------------------------------------ async
 
     private void applyAsync(Member m, GradientMessage g) {
@@ -868,7 +799,7 @@ public final class ParameterServerVerticle extends VerticleBase {
      * constant when there are none). Checked here, in the update's blocking task, rather than in a
      * blocking task of each push's own: that one cost about 300 bytes of garbage a push.
      */
-    private static List<GradientMessage> nonFinite(List<GradientMessage> grads) {
+    static List<GradientMessage> nonFinite(List<GradientMessage> grads) {
         List<GradientMessage> bad = List.of();
         for (int i = 0; i < grads.size(); i++) {
             GradientMessage g = grads.get(i);
