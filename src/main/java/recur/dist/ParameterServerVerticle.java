@@ -236,7 +236,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         table = new ShardTable(job.data(), setup.shards(), cfg.batch, job.spec());
         if (setup.resumeFrom() != null) {
             Checkpoint c = Checkpoints.read(setup.resumeFrom());
-            checkCompatible(c);
+            Checkpoints.checkCompatible(c, setup.resumeFrom(), cfg, setup.job().spec(), table);
             model.restore(c);
             table.restore(c);
             tokensSeen = c.getTokensSeen();
@@ -258,26 +258,6 @@ public final class ParameterServerVerticle extends VerticleBase {
             metrics = new MetricsLog(dir.resolve("metrics.csv"), setup.resumeFrom() != null);
         }
         return null;
-    }
-
-    private void checkCompatible(Checkpoint c) {
-        List<String> problems = new ArrayList<>();
-        if (c.getTotalStreams() != table.totalStreams()) {
-            problems.add("expected " + table.totalStreams() + " streams, found " + c.getTotalStreams());
-        }
-        if (c.getStreamsPerShard() != cfg.batch) {
-            problems.add("expected " + cfg.batch + " streams per worker, found " + c.getStreamsPerShard());
-        }
-        if (c.getWindow() != cfg.window) {
-            problems.add("expected window " + cfg.window + ", found " + c.getWindow());
-        }
-        if (!c.getModelMap().equals(ModelFile.metadata(setup.job().spec(), Map.of()))) {
-            problems.add("the model differs from the checkpoint's");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("cannot resume from " + Checkpoints.path(setup.resumeFrom()) + ": "
-                    + String.join("; ", problems));
-        }
     }
 
     /**
@@ -916,12 +896,7 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     /** The event-loop-owned part of a checkpoint (shard states); the model part is added on the lane. */
     private Checkpoint.Builder checkpointBase() {
-        Checkpoint.Builder c = Checkpoint.newBuilder().setFormat(WireFormat.VERSION)
-                .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setSeed(cfg.seed)
-                .setTotalStreams(table.totalStreams()).setStreamsPerShard(cfg.batch).setWindow(cfg.window)
-                .setMode(cfg.mode);
-        table.save(c);
-        return c;
+        return Checkpoints.base(cfg, setup.job().spec(), table);
     }
 
     private void writeCheckpoint(Checkpoint.Builder c, long tokens) {
