@@ -14,9 +14,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -80,28 +78,6 @@ public final class ParameterServerVerticle extends VerticleBase {
                         Path runDir, Path resumeFrom, Consumer<StepStats> listener, BooleanSupplier stopRequested) {
     }
 
-    private static final class Member {
-        final int id;
-        final String address;
-        final String nodeId;
-        final TreeSet<Integer> shards = new TreeSet<>();
-        final TreeSet<Integer> grants = new TreeSet<>();
-        final TreeSet<Integer> revokes = new TreeSet<>();
-        long lastSeen;
-        boolean busy;        // has weights to compute on and has not pushed yet
-        long lastPushVersion = -1;
-        long lastPushSeq;         // the window count of its last push (async: tells re-sent pushes from new ones)
-        WeightsMessage lastSent;  // re-sent when no push follows within the re-send timeout
-        long sentAt;
-
-        Member(int id, String address, String nodeId, long now) {
-            this.id = id;
-            this.address = address;
-            this.nodeId = nodeId;
-            this.lastSeen = now;
-        }
-    }
-
     private final Setup setup;
     private final TrainConfig cfg;
     private final boolean sync;
@@ -137,6 +113,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private int[] slices;             // parameter slice bounds (ParamSlices) when sharded, else null
     private final String clusterNodeId;  // this server's cluster node (null in local mode)
     private ShardRecruiter shardNodes;   // --ps-shard-nodes: slices 1..K-1 live on their own nodes, else null
+    private ShardedStep shardedStep;     // the sync update when sharded, else null
 
     // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
     private final BitSet expected = new BitSet();
@@ -259,7 +236,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         table = new ShardTable(job.data(), setup.shards(), cfg.batch, job.spec());
         if (setup.resumeFrom() != null) {
             Checkpoint c = Checkpoints.read(setup.resumeFrom());
-            checkCompatible(c);
+            Checkpoints.checkCompatible(c, setup.resumeFrom(), cfg, setup.job().spec(), table);
             model.restore(c);
             table.restore(c);
             tokensSeen = c.getTokensSeen();
@@ -283,26 +260,6 @@ public final class ParameterServerVerticle extends VerticleBase {
         return null;
     }
 
-    private void checkCompatible(Checkpoint c) {
-        List<String> problems = new ArrayList<>();
-        if (c.getTotalStreams() != table.totalStreams()) {
-            problems.add("expected " + table.totalStreams() + " streams, found " + c.getTotalStreams());
-        }
-        if (c.getStreamsPerShard() != cfg.batch) {
-            problems.add("expected " + cfg.batch + " streams per worker, found " + c.getStreamsPerShard());
-        }
-        if (c.getWindow() != cfg.window) {
-            problems.add("expected window " + cfg.window + ", found " + c.getWindow());
-        }
-        if (!c.getModelMap().equals(ModelFile.metadata(setup.job().spec(), Map.of()))) {
-            problems.add("the model differs from the checkpoint's");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("cannot resume from " + Checkpoints.path(setup.resumeFrom()) + ": "
-                    + String.join("; ", problems));
-        }
-    }
-
     /**
      * Sharded: deploys parameter shards 1..K-1 beside this server, each with its slice of the initial
      * weights, or (--ps-shard-nodes) waits for K-1 shard nodes and sends them their slices.
@@ -314,6 +271,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (cfg.psShardNodes) {
             shardNodes = new ShardRecruiter(vertx, setup.addresses(), cfg.psShards, this::shardSetup,
                     java.time.Duration.ofSeconds(cfg.psShardWait), setup.timing(), this::shardLost);
+        }
+        shardedStep = new ShardedStep(vertx, setup.addresses(), setup.timing(), lane, model, cfg.psShards, cfg.clipNorm,
+                slices, setup.job().latest(), shardNodes != null, (g, why) -> reject(Reject.NON_FINITE, g, why));
+        if (shardNodes != null) {
             return shardNodes.recruit();
         }
         List<Future<String>> all = new ArrayList<>();
@@ -488,69 +449,6 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
     }
 
-    /**
-     * Gives orphaned shards to free workers (those not computing: at a sync round boundary, all of
-     * them) with the fewest shards, then evens out the counts among free workers.
-     */
-    private void rebalance(List<Member> free) {
-        if (free.isEmpty()) {
-            return;
-        }
-        for (int s = 0; s < table.count(); s++) { // orphans in shard order
-            if (table.owner(s) == ShardTable.UNOWNED) {
-                give(leastLoaded(free), s);
-            }
-        }
-        while (true) {
-            Member most = mostLoaded(free);
-            Member least = leastLoaded(free);
-            if (most.shards.size() - least.shards.size() <= 1) {
-                return;
-            }
-            int s = most.shards.last();
-            most.shards.remove(s);
-            if (!most.grants.remove(s)) {
-                most.revokes.add(s);
-            }
-            give(least, s);
-        }
-    }
-
-    /** Load order: shard count, then id. Loops rather than streams: this runs every round. */
-    private static boolean lighter(Member a, Member b) {
-        return a.shards.size() < b.shards.size() || a.shards.size() == b.shards.size() && a.id < b.id;
-    }
-
-    private static Member leastLoaded(List<Member> ms) {
-        Member best = null;
-        for (int i = 0; i < ms.size(); i++) {
-            Member m = ms.get(i);
-            if (best == null || lighter(m, best)) {
-                best = m;
-            }
-        }
-        return best;
-    }
-
-    private static Member mostLoaded(List<Member> ms) {
-        Member best = null;
-        for (int i = 0; i < ms.size(); i++) {
-            Member m = ms.get(i);
-            if (best == null || lighter(best, m)) {
-                best = m;
-            }
-        }
-        return best;
-    }
-
-    private void give(Member m, int shard) {
-        table.setOwner(shard, m.id);
-        m.shards.add(shard);
-        if (!m.revokes.remove(shard)) {
-            m.grants.add(shard);
-        }
-    }
-
     /** Sends {@code base} to {@code m} with its pending shard moves. */
     private void send(Member m, WeightsMessage base) {
         List<ShardGrant> grants = m.grants.isEmpty() ? List.of() : m.grants.stream().map(table::grant).toList();
@@ -579,7 +477,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         accepted.clear();
         arrivals = 0;
         roundRejected = 0;
-        rebalance(roster);
+        ShardBalancer.rebalance(table, roster);
         roundStart = now();
         for (int i = 0; i < roster.size(); i++) {
             Member m = roster.get(i);
@@ -695,7 +593,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         } else if (g != null) {
             applyAsync(m, g);
         } else if (members.containsKey(m.id)) {
-            rebalance(free(m));
+            ShardBalancer.rebalance(table, free(m));
             send(m, weights);
         }
     }
@@ -719,7 +617,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             roundUpdate.start(grads, waitMs, started, rejectedNow, ckpt, seen);
             return;
         }
-        shardedStep(grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
+        shardedStep.step(version, grads).compose(u -> u == null ? Future.<Applied>succeededFuture(null)
                         : lane.execute(() -> update(grads, 0, waitMs, started, rejectedNow, ckpt, seen, u)))
                 .onComplete(ar -> roundApplied(grads, ar.cause(), ar.result()));
     }
@@ -812,78 +710,6 @@ public final class ParameterServerVerticle extends VerticleBase {
         return arrivals == 0 ? 0 : sum / arrivals;
     }
 
-    /**
-     * Sharded sync update of version {@code version}: every shard averages its slice of the accepted
-     * pushes and reports its sum of squares; the global norm is the square root of their sum, added in
-     * slice order; every shard then scales by the one clip coefficient and steps. Completes with this
-     * server's slice-0 update, or null when every push turned out bad (a shard found NaN or a wrong
-     * size in a slice: those pushes are rejected and the rest reduced again).
-     */
-    private Future<ServerModel.Update> shardedStep(List<GradientMessage> grads) {
-        long v = version;
-        var opts = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(setup.timing().deadAfter().toMillis());
-        var req = recur.wire.proto.SliceReduce.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
-                .addAllWorkers(grads.stream().map(GradientMessage::workerId).toList()).build();
-        List<Future<recur.wire.proto.SliceReduced>> parts = new ArrayList<>();
-        parts.add(lane.execute(() -> {
-            var b = recur.wire.proto.SliceReduced.newBuilder();
-            for (GradientMessage g : nonFinite(grads)) { // slice 0's values, as the shards check theirs
-                b.addBadWorkers(g.workerId());
-            }
-            ServerModel.Partial p = model.reduce(grads);
-            return b.setSumSquares(p.sumSquares()).setFinite(p.finite()).build();
-        }));
-        for (int k = 1; k < cfg.psShards; k++) {
-            int shard = k;
-            parts.add(vertx.eventBus().<recur.wire.proto.SliceReduced>request(setup.addresses().slice(k, "reduce"),
-                    req, opts).map(Message::body).recover(t -> Future.failedFuture(new IllegalStateException(
-                    "parameter shard " + shard + " did not reduce version " + v + ": " + t.getMessage(), t))));
-        }
-        return Future.all(parts).compose(all -> {
-            Set<Integer> bad = new TreeSet<>();
-            double ss = 0;
-            boolean finite = true;
-            for (var p : parts) {
-                bad.addAll(p.result().getBadWorkersList());
-                ss += p.result().getSumSquares();
-                finite &= p.result().getFinite();
-            }
-            if (!bad.isEmpty()) {
-                List<GradientMessage> good = new ArrayList<>();
-                for (GradientMessage g : grads) {
-                    if (bad.contains(g.workerId())) {
-                        reject(Reject.NON_FINITE, g, "NaN, infinity or a wrong size in a parameter shard's slice");
-                    } else {
-                        good.add(g);
-                    }
-                }
-                return good.isEmpty() ? Future.succeededFuture(null) : shardedStep(good);
-            }
-            double norm = finite ? Math.sqrt(ss) : Double.NaN;
-            double ratio = cfg.clipNorm > 0 ? GradientClipping.ratio(norm, cfg.clipNorm) : 1.0;
-            boolean ok = finite;
-            // Shards on their own nodes cannot write the caller's buffer of full weights: they send their slices.
-            float[] latest = setup.job().latest();
-            boolean wantParams = shardNodes != null && latest != null;
-            var commit = recur.wire.proto.SliceCommit.newBuilder().setFormat(WireFormat.VERSION).setVersion(v)
-                    .setRatio(ratio).setSkip(!ok).setWantParams(wantParams).build();
-            List<Future<Object>> acks = new ArrayList<>();
-            for (int k = 1; k < cfg.psShards; k++) {
-                acks.add(vertx.eventBus().request(setup.addresses().slice(k, "commit"), commit, opts)
-                        .map(Message::body));
-            }
-            return Future.all(acks).compose(x -> lane.execute(() -> {
-                if (wantParams) {
-                    for (int k = 1; k < cfg.psShards; k++) {
-                        float[] p = ((WeightsMessage) acks.get(k - 1).result()).params();
-                        System.arraycopy(p, 0, latest, slices[k], p.length);
-                    }
-                }
-                return model.commit(norm, ratio, ok);
-            }));
-        });
-    }
-
     // ------------------------------------------------------------------------------------ async
 
     private void applyAsync(Member m, GradientMessage g) {
@@ -906,7 +732,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                     rejectNonFinite(ar.result()); // then m gets the current weights, as after any rejection
                     afterUpdate(ar.result());
                     if (!finished && members.containsKey(m.id) && !m.busy) {
-                        rebalance(free(m));
+                        ShardBalancer.rebalance(table, free(m));
                         send(m, weights);
                         placeFree();
                     }
@@ -930,7 +756,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         List<Member> free = members.values().stream().filter(x -> !x.busy).toList();
-        rebalance(free);
+        ShardBalancer.rebalance(table, free);
         for (Member x : free) {
             if (!x.shards.isEmpty() || !x.revokes.isEmpty()) {
                 send(x, weights);
@@ -953,7 +779,7 @@ public final class ParameterServerVerticle extends VerticleBase {
      * constant when there are none). Checked here, in the update's blocking task, rather than in a
      * blocking task of each push's own: that one cost about 300 bytes of garbage a push.
      */
-    private static List<GradientMessage> nonFinite(List<GradientMessage> grads) {
+    static List<GradientMessage> nonFinite(List<GradientMessage> grads) {
         List<GradientMessage> bad = List.of();
         for (int i = 0; i < grads.size(); i++) {
             GradientMessage g = grads.get(i);
@@ -1070,12 +896,7 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     /** The event-loop-owned part of a checkpoint (shard states); the model part is added on the lane. */
     private Checkpoint.Builder checkpointBase() {
-        Checkpoint.Builder c = Checkpoint.newBuilder().setFormat(WireFormat.VERSION)
-                .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setSeed(cfg.seed)
-                .setTotalStreams(table.totalStreams()).setStreamsPerShard(cfg.batch).setWindow(cfg.window)
-                .setMode(cfg.mode);
-        table.save(c);
-        return c;
+        return Checkpoints.base(cfg, setup.job().spec(), table);
     }
 
     private void writeCheckpoint(Checkpoint.Builder c, long tokens) {

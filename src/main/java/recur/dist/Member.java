@@ -1,0 +1,30 @@
+package recur.dist;
+
+import java.util.TreeSet;
+import recur.wire.WeightsMessage;
+
+/**
+ * A worker as the {@link ParameterServerVerticle} sees it: its shards, the shard moves it has yet to
+ * be told of, and what was last sent to it. Event loop only.
+ */
+final class Member {
+    final int id;
+    final String address;
+    final String nodeId;
+    final TreeSet<Integer> shards = new TreeSet<>();
+    final TreeSet<Integer> grants = new TreeSet<>();
+    final TreeSet<Integer> revokes = new TreeSet<>();
+    long lastSeen;
+    boolean busy;        // has weights to compute on and has not pushed yet
+    long lastPushVersion = -1;
+    long lastPushSeq;         // the window count of its last push (async: tells re-sent pushes from new ones)
+    WeightsMessage lastSent;  // re-sent when no push follows within the re-send timeout
+    long sentAt;
+
+    Member(int id, String address, String nodeId, long now) {
+        this.id = id;
+        this.address = address;
+        this.nodeId = nodeId;
+        this.lastSeen = now;
+    }
+}
