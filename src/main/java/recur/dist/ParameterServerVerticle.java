@@ -982,7 +982,16 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void reject(Reject why, GradientMessage g, String detail) {
         rejected.merge(why, 1L, Long::sum);
         roundRejected++;
-        LOG.warn("rejected push of worker {} for version {}: {} ({})", g.workerId(), g.weightVersion(), why, detail);
+        // Too-stale and duplicate pushes are the protocol working (async with many workers rejects thousands
+        // a run; re-sends answer with duplicates): counted in metrics.csv and the result, logged at debug.
+        // The others mean a worker or the network is wrong, and are warnings.
+        if (why == Reject.TOO_STALE || why == Reject.DUPLICATE) {
+            LOG.debug("rejected push of worker {} for version {}: {} ({})", g.workerId(), g.weightVersion(), why,
+                    detail);
+        } else {
+            LOG.warn("rejected push of worker {} for version {}: {} ({})", g.workerId(), g.weightVersion(), why,
+                    detail);
+        }
     }
 
     /** Rejection counts so far (event loop). */
