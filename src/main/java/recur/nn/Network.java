@@ -22,6 +22,12 @@ public final class Network {
      */
     private static final int PAD = 64;
 
+    /**
+     * Whether token models fold the embedding into the first input projection ({@link TokenFold});
+     * {@code -Drecur.fold=false} turns it off (to compare the two paths).
+     */
+    private static final boolean FOLD_TOKENS = !"false".equals(System.getProperty("recur.fold"));
+
     private final ModelSpec spec;
     private final ParamLayout layout;
     private final Kernels k;
@@ -37,8 +43,15 @@ public final class Network {
     private final boolean[] fromStart; // (B) streams whose window began at the initial state
     private final int[] classifyTargets; // (B) labels copied for the loss kernel
     private final float[] zeros;         // (H) the zero initial state
+    private final TokenFold fold;        // token input: the embedding folded into layer 0 (null otherwise)
+    private boolean folded;              // whether the current window is folded
 
     public Network(ModelSpec spec, int batch, int maxSteps, Kernels k) {
+        this(spec, batch, maxSteps, k, FOLD_TOKENS);
+    }
+
+    /** With foldTokens false, token models never fold (tests compare the two paths). */
+    Network(ModelSpec spec, int batch, int maxSteps, Kernels k, boolean foldTokens) {
         this.spec = spec;
         this.layout = new ParamLayout(spec);
         this.k = k;
@@ -63,6 +76,8 @@ public final class Network {
         fromStart = new boolean[batch];
         classifyTargets = new int[batch];
         zeros = new float[spec.hidden()];
+        fold = spec.tokenInput() && foldTokens
+                ? new TokenFold(k, spec.vocabSize(), spec.embedding(), spec.gateRows(), rows) : null;
     }
 
     public ModelSpec spec() {
@@ -79,6 +94,11 @@ public final class Network {
 
     public int maxSteps() {
         return maxSteps;
+    }
+
+    /** Whether the last window's token input was folded into the first input projection. */
+    boolean folded() {
+        return folded;
     }
 
     /** New window and state buffers shaped for this network. */
@@ -114,6 +134,7 @@ public final class Network {
         }
         // Input to layer 0.
         float[] x = w.inputs;
+        folded = false;
         if (spec.tokenInput()) {
             int e = spec.embedding();
             int v = spec.vocabSize();
@@ -122,10 +143,16 @@ public final class Network {
                 if (tok < 0 || tok >= v) {
                     throw new IllegalArgumentException("token id " + tok + " outside the vocabulary of " + v);
                 }
-                System.arraycopy(params, layout.embed + tok * e, x0, r * e, e);
+            }
+            folded = fold != null && fold.index(w.tokens, rows, params, layout.embed);
+            if (!folded) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(params, layout.embed + w.tokens[r] * e, x0, r * e, e);
+                }
             }
             x = x0;
         }
+        layers[0].fold = folded ? fold : null;
         // Initial state: carried, or the model's initial state for streams that start over.
         for (int b = 0; b < batch; b++) {
             fromStart[b] = state.atStart[b];
@@ -266,13 +293,16 @@ public final class Network {
             if (l > 0) {
                 RecurrentLayer below = layers[l - 1];
                 layer.backward(params, grad, below.h, below.hBlock(1), below.dh, steps);
+            } else if (folded) {
+                layer.backward(params, grad, null, 0, null, steps);
+                fold.embeddingGradient(grad, layout.embed, params, layout.weightIh[0]);
             } else if (spec.tokenInput()) {
                 layer.backward(params, grad, x0, 0, dx0, steps);
             } else {
                 layer.backward(params, grad, w.inputs, 0, null, steps);
             }
         }
-        if (spec.tokenInput()) {
+        if (spec.tokenInput() && !folded) {
             int e = spec.embedding();
             for (int r = 0; r < steps * batch; r++) {
                 k.axpy(grad, layout.embed + w.tokens[r] * e, 1f, dx0, r * e, e);

@@ -30,6 +30,8 @@ abstract class RecurrentLayer {
     final float[] h;      // (T+1, B, H) block 0 = initial state, block t+1 = h_t
     final float[] dh;     // (T, B, H) gradient of the loss w.r.t. this layer's outputs, set from above
     final float[] dhNext; // (B, H) recurrent gradient carry; after backward: d loss / d initial h
+    /** Set by the network for a window whose token input is folded into this layer's input projection. */
+    TokenFold fold;
 
     RecurrentLayer(Kernels k, ModelSpec spec, ParamLayout layout, int layer, int batch, int maxSteps) {
         this.k = k;
@@ -86,6 +88,10 @@ abstract class RecurrentLayer {
 
     /** pre (rows, GH) = bias row(s), then += x (rows, I) * W_ih^T. */
     final void inputProjection(float[] pre, float[] x, int xOff, int steps, float[] bias, int biasOff) {
+        if (fold != null) {
+            fold.project(pre, bias, biasOff, wIhT);
+            return;
+        }
         int rows = steps * batch;
         for (int r = 0; r < rows; r++) {
             System.arraycopy(bias, biasOff, pre, r * gh, gh);
@@ -96,9 +102,13 @@ abstract class RecurrentLayer {
     /** Accumulates dW_ih += dGx^T x, dW_hh += dGh^T h_{t-1}, and the bias gradients. */
     final void weightGradients(float[] grad, float[] x, int xOff, float[] dGx, float[] dGh, int steps) {
         int rows = steps * batch;
-        k.gemmAt(grad, wIh, in, dGx, 0, gh, x, xOff, in, gh, in, rows);
+        if (fold != null) {
+            fold.weightGradients(grad, wIh, bIh, dGx);
+        } else {
+            k.gemmAt(grad, wIh, in, dGx, 0, gh, x, xOff, in, gh, in, rows);
+            k.sumRows(grad, bIh, dGx, 0, gh, rows, gh);
+        }
         k.gemmAt(grad, wHh, hidden, dGh, 0, gh, h, 0, hidden, gh, hidden, rows);
-        k.sumRows(grad, bIh, dGx, 0, gh, rows, gh);
         if (dGh == dGx) { // LSTM, RNN: both biases get the same gradient (slots are zero per window)
             System.arraycopy(grad, bIh, grad, bHh, gh);
         } else {
