@@ -54,7 +54,14 @@ public final class TrainBench {
             m.put("tokens_per_s", tokensPerSecond);
             m.put("median_step_ms", medianStepMs);
             m.put("gflops", gflops);
+            m.put("gflops_performed", gflopsPerformed());
             return m;
+        }
+
+        /** GFLOP/s of the products recur actually runs (gflops counts the peer's products). */
+        public double gflopsPerformed() {
+            CellType c = CellType.parse(cell);
+            return gflops * flopsPerformedPerToken(c, config) / flopsPerToken(c, config.hidden());
         }
     }
 
@@ -160,6 +167,22 @@ public final class TrainBench {
             tokens[i] = rng.nextInt(VOCAB);
         }
         return tokens;
+    }
+
+    /**
+     * Matrix-multiply flops per token that recur actually performs: with the embedding folded into the
+     * input projection (a window folds when it has at most B*T / 2 distinct tokens: always at charlm and
+     * large, whose 2,048 rows hold at most the 65 tokens; not at small, whose 50 rows of the bench's random
+     * stream hold ~35) the three input-side products run on 65 rows a window instead of B*T.
+     */
+    public static double flopsPerformedPerToken(CellType cell, Config cfg) {
+        int rows = cfg.batch() * cfg.steps();
+        if (VOCAB > rows / 2) {
+            return flopsPerToken(cell, cfg.hidden());
+        }
+        double g = cell.gates;
+        double h = cfg.hidden();
+        return 3.0 * (2.0 * g * h * h + 2.0 * h * VOCAB) + 3.0 * 2.0 * g * h * EMBED * VOCAB / rows;
     }
 
     /** Matrix-multiply flops per token of a training step, as the peer script counts them. */

@@ -93,8 +93,8 @@ final class BenchCommand implements Callable<Integer> {
         Kernels k = Kernels.get();
         String system = "recur-" + Version.number().replace(" ", "-") + "-" + k.name();
         if (!json) {
-            main.context.out().printf(Locale.ROOT, "%-8s %-9s %12s %10s %9s%n", "config", "cell", "tokens/s",
-                    "step ms", "GFLOP/s");
+            main.context.out().printf(Locale.ROOT, "%-8s %-9s %12s %10s %9s %9s%n", "config", "cell", "tokens/s",
+                    "step ms", "GFLOP/s", "done");
         }
         for (TrainBench.Config cfg : cfgs) {
             for (CellType cell : cellTypes) {
@@ -103,8 +103,8 @@ final class BenchCommand implements Callable<Integer> {
                 if (json) {
                     main.context.out().println(Json.write(r.toMap(system)));
                 } else {
-                    main.context.out().printf(Locale.ROOT, "%-8s %-9s %12.0f %10.2f %9.1f%n", cfg.name(), cell.id,
-                            r.tokensPerSecond(), r.medianStepMs(), r.gflops());
+                    main.context.out().printf(Locale.ROOT, "%-8s %-9s %12.0f %10.2f %9.1f %9.1f%n", cfg.name(),
+                            cell.id, r.tokensPerSecond(), r.medianStepMs(), r.gflops(), r.gflopsPerformed());
                 }
                 main.context.out().flush();
             }

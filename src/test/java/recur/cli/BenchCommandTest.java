@@ -43,4 +43,18 @@ class BenchCommandTest {
         assertEquals(2L, line.get("threads"));
         assertTrue(((Number) line.get("tokens_per_s")).doubleValue() > 0);
     }
+
+    @Test
+    void performedFlopsCountTheFoldedInputProjectionOnlyWhereAWindowFolds() {
+        var charlm = recur.bench.TrainBench.CONFIGS.get("charlm");
+        var small = recur.bench.TrainBench.CONFIGS.get("small");
+        // charlm LSTM: peer 3 (2*4*256*(64+256) + 2*256*65) = 2,065,920; performed 3 (2*4*256*256 + 2*256*65)
+        // + 3*2*4*256*64*65 / 2048 = 1,672,704 + 12,480.
+        assertEquals(2_065_920.0, recur.bench.TrainBench.flopsPerToken(recur.model.CellType.LSTM, 256), 1e-6);
+        assertEquals(1_685_184.0, recur.bench.TrainBench.flopsPerformedPerToken(recur.model.CellType.LSTM, charlm),
+                1e-6);
+        // small: the bench stream gives a 50-row window ~35 distinct tokens, over the 25 that fold.
+        assertEquals(recur.bench.TrainBench.flopsPerToken(recur.model.CellType.GRU, 128),
+                recur.bench.TrainBench.flopsPerformedPerToken(recur.model.CellType.GRU, small), 1e-6);
+    }
 }
