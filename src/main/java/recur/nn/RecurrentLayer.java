@@ -124,16 +124,33 @@ abstract class RecurrentLayer {
     }
 
     /**
-     * dst (cols, rows) = src (rows, cols) transposed, in 32 x 32 tiles so that both the reads and the
-     * strided writes stay in cache (a plain double loop spent ~3% of an LSTM step here).
+     * dst (cols, rows) = src (rows, cols) transposed, in 64 x 64 tiles, eight source rows at a time:
+     * each pass over a tile's columns reads eight rows and writes eight adjacent floats of each
+     * destination row. A plain double loop spent ~3% of an LSTM step here, 32 x 32 tiles one row at a
+     * time ~2% (0.90 ms for the 1024 x 256 W_hh at charlm; this: 0.14-0.27 ms).
      */
     static void transpose(float[] dst, float[] src, int srcOff, int rows, int cols) {
-        final int tile = 32;
+        final int tile = 64;
         for (int r0 = 0; r0 < rows; r0 += tile) {
             int r1 = Math.min(rows, r0 + tile);
             for (int c0 = 0; c0 < cols; c0 += tile) {
                 int c1 = Math.min(cols, c0 + tile);
-                for (int r = r0; r < r1; r++) {
+                int r = r0;
+                for (; r + 8 <= r1; r += 8) {
+                    int s = srcOff + r * cols;
+                    for (int c = c0; c < c1; c++) {
+                        int d = c * rows + r;
+                        dst[d] = src[s + c];
+                        dst[d + 1] = src[s + cols + c];
+                        dst[d + 2] = src[s + 2 * cols + c];
+                        dst[d + 3] = src[s + 3 * cols + c];
+                        dst[d + 4] = src[s + 4 * cols + c];
+                        dst[d + 5] = src[s + 5 * cols + c];
+                        dst[d + 6] = src[s + 6 * cols + c];
+                        dst[d + 7] = src[s + 7 * cols + c];
+                    }
+                }
+                for (; r < r1; r++) {
                     int s = srcOff + r * cols;
                     for (int c = c0; c < c1; c++) {
                         dst[c * rows + r] = src[s + c];
