@@ -34,17 +34,19 @@ class TokenFoldTest {
         List<Arguments> out = new ArrayList<>();
         for (Kernels k : new Kernels[] {new ScalarKernels(), new VectorKernels()}) {
             for (CellType cell : CellType.values()) {
-                out.add(Arguments.of(k, cell, 1, false));
-                out.add(Arguments.of(k, cell, 2, true));
+                out.add(Arguments.of(k, cell, Task.LM, 1, false));
+                out.add(Arguments.of(k, cell, Task.LM, 2, true));
+                out.add(Arguments.of(k, cell, Task.CLASSIFY, 1, false));
             }
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} layers={2} learnedH0={3}")
+    @ParameterizedTest(name = "{0} {1} {2} layers={3} learnedH0={4}")
     @MethodSource("cases")
-    void foldedWindowsMatchThePlainPath(Kernels k, CellType cell, int layers, boolean learnedH0) {
-        ModelSpec spec = ModelSpec.tokens(cell, layers, 20, 5, vocab(30), Task.LM, 30, learnedH0);
+    void foldedWindowsMatchThePlainPath(Kernels k, CellType cell, Task task, int layers, boolean learnedH0) {
+        int outputs = task == Task.LM ? 30 : 3;
+        ModelSpec spec = ModelSpec.tokens(cell, layers, 20, 5, vocab(30), task, outputs, learnedH0);
         float[] params = Initializer.initialize(spec, 11 + cell.ordinal(), false);
         Network folding = new Network(spec, B, T, k, true);
         Network plain = new Network(spec, B, T, k, false);
@@ -56,7 +58,7 @@ class TokenFoldTest {
         for (int vocabUsed : new int[] {8, 30, 8}) {
             Window wf = folding.newWindow();
             Window wp = plain.newWindow();
-            fill(wf, rng.split(), vocabUsed, spec.vocabSize());
+            fill(wf, rng.split(), vocabUsed, spec.vocabSize(), outputs);
             copy(wf, wp);
             float[] gf = new float[folding.layout().size()];
             float[] gp = new float[plain.layout().size()];
@@ -92,20 +94,24 @@ class TokenFoldTest {
         assertEquals("token id 10 outside the vocabulary of 10", e.getMessage());
     }
 
-    private static void fill(Window w, SplittableRandom rng, int distinct, int vocab) {
+    private static void fill(Window w, SplittableRandom rng, int distinct, int vocab, int outputs) {
         int base = rng.nextInt(vocab - distinct + 1);
         for (int i = 0; i < w.tokens.length; i++) {
             // every one of the distinct tokens appears at least once when distinct <= rows
             w.tokens[i] = base + (i < distinct ? i : rng.nextInt(distinct));
         }
         for (int i = 0; i < w.targets.length; i++) {
-            w.targets[i] = rng.nextInt(vocab);
+            w.targets[i] = rng.nextInt(outputs);
+        }
+        for (int b = 0; b < w.labels.length; b++) {
+            w.labels[b] = rng.nextInt(outputs);
         }
     }
 
     private static void copy(Window from, Window to) {
         System.arraycopy(from.tokens, 0, to.tokens, 0, from.tokens.length);
         System.arraycopy(from.targets, 0, to.targets, 0, from.targets.length);
+        System.arraycopy(from.labels, 0, to.labels, 0, from.labels.length);
     }
 
     private static List<String> vocab(int n) {
