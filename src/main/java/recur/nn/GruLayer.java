@@ -32,6 +32,7 @@ final class GruLayer extends RecurrentLayer {
         final int H = hidden;
         inputProjection(gates, x, xOff, steps, params, bIh);
         for (int t = 0; t < steps; t++) {
+            inputStep(gates, t);
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(params, bHh, stepHh, b * gh, gh);
             }
@@ -64,12 +65,14 @@ final class GruLayer extends RecurrentLayer {
     void backward(float[] params, float[] grad, float[] x, int xOff, float[] dx, int steps) {
         final int H = hidden;
         java.util.Arrays.fill(dhNext, 0f);
+        beginBackward();
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int hr = (t * batch + b) * H;
                 k.gruBackward(dGx, dGh, (t * batch + b) * gh, dhNext, b * H, gates, (t * batch + b) * gh, hn, hr,
                         h, hBlock(t) + b * H, dh, hr, H);
             }
+            inputGradientStep(dGx, t);
             k.gemm(dhNext, 0, H, dGh, t * batch * gh, gh, params, wHh, H, batch, H, gh);
         }
         weightGradients(grad, x, xOff, dGx, dGh, steps);

@@ -57,6 +57,7 @@ final class LstmLayer extends RecurrentLayer {
         inputProjection(gates, x, xOff, steps, biasSum, 0);
         for (int t = 0; t < steps; t++) {
             int g0 = t * batch * gh;
+            inputStep(gates, t);
             k.gemm(gates, g0, gh, h, hBlock(t), H, wHhT, 0, gh, batch, gh, H);
             for (int b = 0; b < batch; b++) {
                 int row = g0 + b * gh;
@@ -82,12 +83,14 @@ final class LstmLayer extends RecurrentLayer {
         final int H = hidden;
         java.util.Arrays.fill(dhNext, 0f);
         java.util.Arrays.fill(dcNext, 0f);
+        beginBackward();
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int hr = (t * batch + b) * H;
                 k.lstmBackward(dG, (t * batch + b) * gh, dcNext, dhNext, b * H, gates, (t * batch + b) * gh,
                         c, hBlock(t) + b * H, tc, hr, dh, hr, H);
             }
+            inputGradientStep(dG, t);
             java.util.Arrays.fill(dhNext, 0f);
             k.gemm(dhNext, 0, H, dG, t * batch * gh, gh, params, wHh, H, batch, H, gh);
         }

@@ -88,8 +88,8 @@ abstract class RecurrentLayer {
 
     /** pre (rows, GH) = bias row(s), then += x (rows, I) * W_ih^T. */
     final void inputProjection(float[] pre, float[] x, int xOff, int steps, float[] bias, int biasOff) {
-        if (fold != null) {
-            fold.project(pre, bias, biasOff, wIhT);
+        if (fold != null) { // the rows come per step: inputStep
+            fold.project(bias, biasOff, wIhT);
             return;
         }
         int rows = steps * batch;
@@ -99,11 +99,32 @@ abstract class RecurrentLayer {
         k.gemm(pre, 0, gh, x, xOff, in, wIhT, 0, gh, rows, gh, in);
     }
 
+    /** Step t's rows of the input projection, when folded (otherwise inputProjection wrote them all). */
+    final void inputStep(float[] pre, int t) {
+        if (fold != null) {
+            fold.gatherStep(pre, t, batch);
+        }
+    }
+
+    /** Before backward's steps: a folded layer sums its input-side gate gradients by token as it goes. */
+    final void beginBackward() {
+        if (fold != null) {
+            fold.beginBackward();
+        }
+    }
+
+    /** After backward's step t has written its rows of dGx. */
+    final void inputGradientStep(float[] dGx, int t) {
+        if (fold != null) {
+            fold.sumStep(dGx, t, batch);
+        }
+    }
+
     /** Accumulates dW_ih += dGx^T x, dW_hh += dGh^T h_{t-1}, and the bias gradients. */
     final void weightGradients(float[] grad, float[] x, int xOff, float[] dGx, float[] dGh, int steps) {
         int rows = steps * batch;
         if (fold != null) {
-            fold.weightGradients(grad, wIh, bIh, dGx);
+            fold.weightGradients(grad, wIh, bIh);
         } else {
             k.gemmAt(grad, wIh, in, dGx, 0, gh, x, xOff, in, gh, in, rows);
             k.sumRows(grad, bIh, dGx, 0, gh, rows, gh);

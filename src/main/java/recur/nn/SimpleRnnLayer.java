@@ -32,6 +32,7 @@ final class SimpleRnnLayer extends RecurrentLayer {
         inputProjection(pre, x, xOff, steps, biasSum, 0);
         for (int t = 0; t < steps; t++) {
             int p0 = t * batch * H;
+            inputStep(pre, t);
             k.gemm(pre, p0, H, h, hBlock(t), H, wHhT, 0, H, batch, H, H);
             if (relu) {
                 k.relu(h, hBlock(t + 1), pre, p0, batch * H);
@@ -46,6 +47,7 @@ final class SimpleRnnLayer extends RecurrentLayer {
         final int H = hidden;
         java.util.Arrays.fill(dhNext, 0f);
         float[] dG = pre; // the pre-activations are not needed any more: reuse the buffer
+        beginBackward();
         for (int t = steps - 1; t >= 0; t--) {
             int p0 = t * batch * H;
             k.axpy(dhNext, 0, 1f, dh, p0, batch * H);
@@ -54,6 +56,7 @@ final class SimpleRnnLayer extends RecurrentLayer {
             } else {
                 k.tanhBackward(dG, p0, h, hBlock(t + 1), dhNext, 0, batch * H);
             }
+            inputGradientStep(dG, t);
             java.util.Arrays.fill(dhNext, 0f);
             k.gemm(dhNext, 0, H, dG, p0, H, params, wHh, H, batch, H, H);
         }

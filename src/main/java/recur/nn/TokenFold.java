@@ -83,28 +83,43 @@ final class TokenFold {
 
     // ---------------------------------------------------------------- forward
 
-    /** pre (R, GH) = bias row + emb[token] W_ih^T, with wIhT (E, GH) W_ih transposed. */
-    void project(float[] pre, float[] bias, int biasOff, float[] wIhT) {
+    /**
+     * Builds the table bias + emb W_ih^T, with wIhT (E, GH) W_ih transposed; {@link #gatherStep} then
+     * copies each step's rows out of it just before the step's recurrent product reads them.
+     */
+    void project(float[] bias, int biasOff, float[] wIhT) {
         for (int s = 0; s < used; s++) {
             System.arraycopy(bias, biasOff, table, s * gh, gh);
         }
         k.gemm(table, 0, gh, emb, 0, e, wIhT, 0, gh, used, gh, e);
-        for (int r = 0; r < rows; r++) {
+    }
+
+    /** pre's rows of step t (B rows of GH from row t*B) = their tokens' table rows. */
+    void gatherStep(float[] pre, int t, int batch) {
+        for (int r = t * batch, end = r + batch; r < end; r++) {
             System.arraycopy(table, rowSlot[r] * gh, pre, r * gh, gh);
         }
     }
 
     // ---------------------------------------------------------------- backward
 
-    /**
-     * Accumulates grad's W_ih (GH, E) += dGx^T emb[token] and b_ih (GH) += column sums of dGx (R, GH),
-     * from dGx summed by token; the sums stay in the table for {@link #embeddingGradient}.
-     */
-    void weightGradients(float[] grad, int wIhOff, int bIhOff, float[] dGx) {
+    /** Starts a backward pass: the table becomes the per-token sums of the input-side gate gradients. */
+    void beginBackward() {
         Arrays.fill(table, 0, used * gh, 0f);
-        for (int r = 0; r < rows; r++) {
+    }
+
+    /** Adds step t's rows of dGx (B rows of GH from row t*B, still in cache) to their tokens' sums. */
+    void sumStep(float[] dGx, int t, int batch) {
+        for (int r = t * batch, end = r + batch; r < end; r++) {
             k.axpy(table, rowSlot[r] * gh, 1f, dGx, r * gh, gh);
         }
+    }
+
+    /**
+     * After every step's {@link #sumStep}: grad's W_ih (GH, E) += dGx^T emb[token] and b_ih (GH) +=
+     * column sums of dGx, from dGx summed by token; the sums stay for {@link #embeddingGradient}.
+     */
+    void weightGradients(float[] grad, int wIhOff, int bIhOff) {
         k.gemmAt(grad, wIhOff, e, table, 0, gh, emb, 0, e, gh, e, used);
         k.sumRows(grad, bIhOff, table, 0, gh, used, gh);
     }
