@@ -198,6 +198,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                     memberLost(m, "its cluster node left");
                 }
             }
+            unlinked.values().removeIf(m -> m.nodeId.equals(nodeId));
         });
     }
 
@@ -455,8 +456,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (m != null) {
             m.lastSeen = now();
         }
+        // A worker whose hello is still on its way knows itself joined: its heartbeat may overtake the hello.
+        boolean known = m != null || unlinked.containsKey(msg.body().getWorkerId());
         msg.reply(HeartbeatReply.newBuilder().setFormat(WireFormat.VERSION).setServerId(serverId)
-                .setKnown(m != null).build());
+                .setKnown(known).build());
     }
 
     private void onLeave(Message<Leave> msg) {

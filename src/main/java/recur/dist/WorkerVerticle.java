@@ -99,6 +99,20 @@ public final class WorkerVerticle extends VerticleBase {
         return id;
     }
 
+    /** Whether this worker's pushes and weights travel on a tensor link now (event loop; tests). */
+    boolean onTensorLink() {
+        return link != null && link.open();
+    }
+
+    /** Closes the tensor link as a dying connection would (tests); the worker notices and joins again. */
+    void breakTensorLink() {
+        context.runOnContext(v -> {
+            if (link != null) {
+                link.close("broken on purpose");
+            }
+        });
+    }
+
     @Override
     public Future<?> start() {
         lane = new ComputeLane(context, "recur-compute (" + setup.description() + ")");
