@@ -117,6 +117,8 @@ public final class ParameterServerVerticle extends VerticleBase {
     private ShardedStep shardedStep;     // the sync update when sharded, else null
     private final TensorServer.Endpoint tensorEndpoint; // where tensor links are offered (null: the event bus only)
     private TensorServer tensors;        // the tensor links' listener, when offered and not sharded
+    private final TensorLink.Shared framed = new TensorLink.Shared(); // the last weights sent on links, as a frame
+    private final recur.wire.ArrayPool pushArrays = new recur.wire.ArrayPool(8); // gradients received on links
 
     // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
     private final BitSet expected = new BitSet();
@@ -219,6 +221,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         if (tensors != null) {
             tensors.close();
+            framed.release();
         }
         if (!done.future().isComplete()) {
             done.tryFail("the parameter server was undeployed before training finished");
@@ -374,7 +377,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         unlinked.remove(m.id);
         m.link = link;
         link.frames(bytes -> {
-            GradientMessage g = recur.wire.WireCodecs.push(bytes);
+            GradientMessage g = recur.wire.WireCodecs.push(bytes, pushArrays); // released with its round
             if (g.workerId() != m.id) {
                 drop(Reject.UNKNOWN_WORKER, g, "pushed on the tensor link of worker " + m.id);
             } else {
@@ -586,8 +589,8 @@ public final class ParameterServerVerticle extends VerticleBase {
             vertx.eventBus().send(m.address, msg, SliceClient.SEND);
             return;
         }
-        m.link.send(msg, (frame, w) -> w.writeFrame(frame)); // copied into the frame: released at once
-        msg.release();
+        m.link.send(framed.of(msg, (frame, w) -> w.writeFrame(frame))); // written once for every link
+        msg.release(); // copied into the frame
     }
 
     // ------------------------------------------------------------------------------------ sync rounds

@@ -2,6 +2,7 @@ package recur.dist;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -33,6 +34,7 @@ final class TensorLink {
     /** The largest frame accepted (1 GiB): a larger length means a corrupt stream, not a model. */
     static final int MAX_FRAME = 1 << 30;
     private static final int SPARE_BUFFERS = 2;
+    private static final int READ_MAX = 1 << 20;
 
     private final NetSocketInternal socket;
     private final String peer;
@@ -54,6 +56,9 @@ final class TensorLink {
     TensorLink(NetSocket socket, String peer) {
         this.socket = (NetSocketInternal) socket;
         this.peer = peer;
+        // Reads of up to 1 MiB rather than Netty's usual 64 KiB: a 1.4 MB frame in a few reads, not 22.
+        this.socket.channelHandlerContext().channel().config()
+                .setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(4096, 65536, READ_MAX));
         this.socket.messageHandler(this::onMessage);
         this.socket.closeHandler(v -> onClosed());
         this.socket.exceptionHandler(t -> close("connection error (" + t.getMessage() + ")"));
@@ -110,6 +115,61 @@ final class TensorLink {
                 close("a write failed (" + ar.cause().getMessage() + ")");
             }
         });
+    }
+
+    /**
+     * Sends a frame that {@link Shared} wrote once for several links (the same weights to every
+     * worker): held until this write completes, never copied.
+     */
+    void send(Shared frame) {
+        if (!open) {
+            return;
+        }
+        ByteBuf out = frame.buffer;
+        out.retain();
+        socket.write(BufferInternal.buffer(out)).onComplete(ar -> {
+            out.release();
+            if (ar.failed()) {
+                close("a write failed (" + ar.cause().getMessage() + ")");
+            }
+        });
+    }
+
+    /**
+     * One message's frame, written once and sent on several links: the parameter server's weights of a
+     * version go to every worker in the same bytes. {@link #of} writes the frame for a message unless
+     * it holds that message's already, reusing its direct buffer when no write holds it any more.
+     * Event loop only.
+     */
+    static final class Shared {
+        private Object message;
+        private ByteBuf buffer;
+
+        <T> Shared of(T m, BiConsumer<Buffer, T> write) {
+            if (m == message) {
+                return this;
+            }
+            if (buffer != null && buffer.refCnt() > 1) { // still being written somewhere: leave it to those writes
+                buffer.release();
+                buffer = null;
+            }
+            if (buffer == null) {
+                buffer = Unpooled.directBuffer(256);
+            }
+            buffer.clear();
+            write.accept(BufferInternal.buffer(buffer), m);
+            message = m;
+            return this;
+        }
+
+        /** Lets the buffer go (it is freed when the last write holding it completes). */
+        void release() {
+            if (buffer != null) {
+                buffer.release();
+                buffer = null;
+            }
+            message = null;
+        }
     }
 
     /** Closes the link; the close handler then runs with {@code why}. */

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import recur.io.ModelFile;
 import recur.math.Kernels;
 import recur.model.ModelSpec;
+import recur.wire.ArrayPool;
 import recur.wire.Bf16;
 import recur.wire.GradientMessage;
 import recur.wire.WeightsMessage;
@@ -79,6 +80,7 @@ public final class WorkerVerticle extends VerticleBase {
     private SliceClient slices;          // gathers weight slices and cuts pushes (sharded server)
     private TensorLink link;             // this membership's tensor link (null: the event bus)
     private NetClient client;            // made for the first link
+    private final ArrayPool weightArrays = new ArrayPool(2); // weights received on links
 
     public WorkerVerticle(Setup setup) {
         this.setup = setup;
@@ -190,7 +192,7 @@ public final class WorkerVerticle extends VerticleBase {
         String where = reply.getTensorHost() + ":" + reply.getTensorPort();
         return client.connect(reply.getTensorPort(), reply.getTensorHost()).map(socket -> {
             TensorLink l = new TensorLink(socket, "the parameter server at " + where);
-            l.frames(bytes -> onWeights(WireCodecs.weights(bytes)));
+            l.frames(bytes -> onWeights(WireCodecs.weights(bytes, weightArrays))); // released once computed on
             l.closed(why -> {
                 if (l == link && !finished.future().isComplete()) {
                     link = null;

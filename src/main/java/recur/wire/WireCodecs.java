@@ -85,12 +85,23 @@ public final class WireCodecs {
 
     /** A gradient push read in place from its protobuf bytes (a view valid during the call), validated. */
     public static GradientMessage push(ByteBuffer bytes) {
-        return GradientMessage.fromProto(parseAliased(bytes, "gradient push", recur.wire.proto.GradientPush::parseFrom));
+        return push(bytes, null);
+    }
+
+    /** As {@link #push(ByteBuffer)}, the gradient in an array from {@code pool} (see GradientMessage#fromProto). */
+    public static GradientMessage push(ByteBuffer bytes, ArrayPool pool) {
+        return GradientMessage.fromProto(parseAliased(bytes, "gradient push", recur.wire.proto.GradientPush::parseFrom),
+                pool);
     }
 
     /** A weights message read in place from its protobuf bytes (a view valid during the call), validated. */
     public static WeightsMessage weights(ByteBuffer bytes) {
-        return WeightsMessage.fromProto(parseAliased(bytes, "weights", recur.wire.proto.Weights::parseFrom));
+        return weights(bytes, null);
+    }
+
+    /** As {@link #weights(ByteBuffer)}, the parameters in an array from {@code pool} (see WeightsMessage#fromProto). */
+    public static WeightsMessage weights(ByteBuffer bytes, ArrayPool pool) {
+        return WeightsMessage.fromProto(parseAliased(bytes, "weights", recur.wire.proto.Weights::parseFrom), pool);
     }
 
     /** A tensor link's hello from its protobuf bytes, validated. */
