@@ -77,6 +77,28 @@ class TensorLinkFramingTest {
     }
 
     @Test
+    void theServerReadsTheHelloAndClosesARefusedLink(Vertx vertx, VertxTestContext ctx) {
+        List<recur.wire.proto.TensorHello> hellos = new ArrayList<>();
+        TensorServer server = new TensorServer(vertx, new TensorServer.Endpoint("127.0.0.1", 0), (hello, link) -> {
+            hellos.add(hello);
+            return "no worker " + hello.getWorkerId() + " waits for a link with that token";
+        });
+        byte[] hello = recur.wire.proto.TensorHello.newBuilder().setFormat(recur.wire.WireFormat.VERSION).setWorkerId(5)
+                .setToken("stale").build().toByteArray();
+        server.listen().compose(v -> vertx.createNetClient().connect(server.port(), "127.0.0.1"))
+                .onComplete(ctx.succeeding(socket -> new TensorLink(socket, "server")
+                        .closed(why -> {
+                            ctx.verify(() -> {
+                                assertEquals(1, hellos.size());
+                                assertEquals(5, hellos.getFirst().getWorkerId());
+                                assertEquals("stale", hellos.getFirst().getToken());
+                            });
+                            ctx.completeNow();
+                        })
+                        .send(hello, (frame, b) -> frame.appendInt(b.length).appendBytes(b))));
+    }
+
+    @Test
     void framesAreTheCodecBytes() {
         // The link's frame is what the event-bus codec writes: [int32 length][protobuf bytes].
         recur.wire.WeightsMessage w = new recur.wire.WeightsMessage(3, new float[] {1f, -2f, 0.5f}, List.of(),
