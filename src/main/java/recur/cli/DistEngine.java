@@ -9,6 +9,7 @@ import recur.dist.ClusterOptions;
 import recur.dist.DistJob;
 import recur.dist.DistResult;
 import recur.dist.LocalCluster;
+import recur.dist.TensorTransport;
 import recur.train.TrainConfig;
 
 /**
@@ -26,9 +27,9 @@ final class DistEngine {
     private DistEngine() {}
 
     /** Where the cluster is, for {@code --cluster} (null: local mode). */
-    record Cluster(Path config, String name, String host, int port) {
+    record Cluster(Path config, String name, String host, int port, TensorTransport tensorTransport, int tensorPort) {
         ClusterOptions options() {
-            return new ClusterOptions(config, name, host, port, null);
+            return new ClusterOptions(config, name, host, port, null, tensorTransport, tensorPort);
         }
     }
 
@@ -70,8 +71,8 @@ final class DistEngine {
     private static RuntimeException translate(Exception e, Cluster cluster) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException && cluster != null) {
-                return new UserError("cannot listen on " + cluster.options().host() + ":" + cluster.port() + " ("
-                        + t.getMessage() + "); choose another --cluster-port or --cluster-host", e);
+                return new UserError("cannot listen on " + cluster.options().host() + " (" + t.getMessage()
+                        + "); choose another --cluster-port, --tensor-port or --cluster-host", e);
             }
         }
         return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);

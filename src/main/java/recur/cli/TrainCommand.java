@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 import recur.data.CharVocabulary;
 import recur.data.SyntheticText;
 import recur.data.TokenStreams;
+import recur.dist.TensorTransport;
 import recur.io.Json;
 import recur.model.CellType;
 import recur.model.Initializer;
@@ -228,6 +229,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cluster-port", paramLabel = "PORT", description = "Cluster: event-bus port (0: any free port).")
     int clusterPort;
 
+    @Option(names = "--tensor-transport", paramLabel = "T", description = "Cluster: how gradients and weights travel: "
+            + "tcp (a connection per worker, on --cluster-host; default) or bus (the event bus, like everything else; "
+            + "what the network emulator sees). A sharded server (--ps-shards K > 1) uses the bus.")
+    String tensorTransport;
+
+    @Option(names = "--tensor-port", paramLabel = "PORT", description = "Cluster, tensor transport tcp: the port workers "
+            + "connect to (0: any free port).")
+    int tensorPort;
+
     @Option(names = "--local-clip-norm", paramLabel = "X", description = "Clip each worker's gradient before it is sent (0: off).")
     double localClipNorm = D.localClipNorm;
 
@@ -362,7 +372,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         DistEngine.Cluster cluster = null;
         if (c.cluster) {
-            cluster = new DistEngine.Cluster(c.clusterConfig, c.clusterName, clusterHost, clusterPort);
+            cluster = new DistEngine.Cluster(c.clusterConfig, c.clusterName, clusterHost, clusterPort,
+                    c.psShards > 1 ? TensorTransport.BUS : transport(), tensorPort);
             if (!jsonLines && !quiet) {
                 main.context.out().println("waiting for " + c.expectWorkers + " worker" + (c.expectWorkers > 1 ? "s" : "")
                         + " on cluster " + (c.clusterName != null ? c.clusterName : "recur") + ": start them with "
@@ -584,11 +595,22 @@ final class TrainCommand implements Callable<Integer> {
             if (clusterPort < 0 || clusterPort > 65535) {
                 throw new UserError("--cluster-port must be between 0 (any free port) and 65535, got " + clusterPort);
             }
+            if (tensorPort < 0 || tensorPort > 65535) {
+                throw new UserError("--tensor-port must be between 0 (any free port) and 65535, got " + tensorPort);
+            }
+            TensorTransport t = transport();
+            if (c.psShards > 1 && t == TensorTransport.TCP && tensorTransport != null) {
+                throw new UserError("--tensor-transport tcp is for one parameter server: a sharded server (--ps-shards "
+                        + c.psShards + ") sends its slices on the event bus (leave the option out)");
+            }
+            if (t == TensorTransport.BUS && parsed.hasMatchedOption("--tensor-port")) {
+                throw new UserError("--tensor-port is for --tensor-transport tcp");
+            }
             DistEngine.checkClusterConfig(c.clusterConfig, "--cluster-config");
             return;
         }
         for (String option : java.util.List.of("--expect-workers", "--cluster-config", "--cluster-name", "--cluster-host",
-                "--cluster-port")) {
+                "--cluster-port", "--tensor-transport", "--tensor-port")) {
             if (parsed.hasMatchedOption(option)) {
                 throw new UserError(option + " is for cluster mode: add --cluster (or leave it out to train in this "
                         + "process with --workers N)");
@@ -654,5 +676,17 @@ final class TrainCommand implements Callable<Integer> {
         String article = s.cell() == CellType.GRU ? "a" : "an"; // an LSTM, an RNN
         return String.format(Locale.ROOT, article + " %s (%d layer%s, hidden %d, embedding %d, %,d parameters)", s.cell().id.toUpperCase(Locale.ROOT),
                 s.layers(), s.layers() > 1 ? "s" : "", s.hidden(), s.embedding(), parameters);
+    }
+
+    /** --tensor-transport, checked: tcp unless given. */
+    private TensorTransport transport() {
+        if (tensorTransport == null) {
+            return TensorTransport.TCP;
+        }
+        try {
+            return TensorTransport.parse(tensorTransport);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--tensor-transport must be tcp or bus, got '" + tensorTransport + "'");
+        }
     }
 }

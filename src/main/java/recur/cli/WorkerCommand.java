@@ -6,10 +6,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import recur.dist.ClusterWorker;
 import recur.dist.NetworkEmulator;
 import recur.dist.NetworkProfile;
+import recur.dist.TensorTransport;
 
 /**
  * {@code recur worker --cluster}: one worker of a cluster run. It needs neither data nor model
@@ -36,15 +38,22 @@ final class WorkerCommand implements Callable<Integer> {
     @Mixin
     ClusterNodeOptions node;
 
+    @Option(names = "--tensor-transport", paramLabel = "T", description = "How this worker's gradients and weights "
+            + "travel: tcp (a connection of its own to the server, when the server offers one; default) or bus (the "
+            + "event bus). With an emulated --network other than loopback the default is bus: the emulator sees only "
+            + "the event bus.")
+    String tensorTransport;
+
     @Override
     public Integer call() throws Exception {
         NetworkProfile profile = node.check("worker");
+        TensorTransport transport = transport(profile);
         String name = node.name();
         main.context.out().println("worker: joining cluster " + name + " (pid " + ProcessHandle.current().pid()
                 + ") and waiting up to " + node.waitSeconds + " s for its parameter server");
         NetworkEmulator[] net = new NetworkEmulator[1];
         try {
-            ClusterWorker.run(node.options(), Duration.ofSeconds(node.waitSeconds),
+            ClusterWorker.run(node.options().withTensorTransport(transport), Duration.ofSeconds(node.waitSeconds),
                     vertx -> net[0] = NetworkEmulator.installPerNode(vertx, profile, node.networkSeed));
         } catch (TimeoutException e) {
             throw new UserError("no parameter server on cluster " + name + " took this worker within " + node.waitSeconds
@@ -56,5 +65,24 @@ final class WorkerCommand implements Callable<Integer> {
         main.context.out().printf(Locale.ROOT, "worker: network %s sent %d messages, %d bytes, dropped %d%n",
                 profile.name(), net[0].messages(), net[0].bytes(), net[0].dropped());
         return 0;
+    }
+
+    /** --tensor-transport, checked: tcp unless given, bus when a network is emulated (its emulator sees only the bus). */
+    private TensorTransport transport(NetworkProfile profile) {
+        boolean emulated = !profile.name().equals("loopback");
+        if (tensorTransport == null) {
+            return emulated ? TensorTransport.BUS : TensorTransport.TCP;
+        }
+        TensorTransport t;
+        try {
+            t = TensorTransport.parse(tensorTransport);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--tensor-transport must be tcp or bus, got '" + tensorTransport + "'");
+        }
+        if (t == TensorTransport.TCP && emulated) {
+            throw new UserError("--tensor-transport tcp bypasses the emulated --network " + profile.name()
+                    + " (it sees only the event bus): use --tensor-transport bus, or leave one of them out");
+        }
+        return t;
     }
 }

@@ -46,7 +46,8 @@ public final class ClusterCoordinator {
         try {
             ParameterServerVerticle server = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job,
                     options.addresses(), options.timing(), c.expectWorkers, c.expectWorkers, c.out, c.resume, listener,
-                    stop), node.nodeId());
+                    stop), node.nodeId(), options.tensorTransport() == TensorTransport.TCP
+                    ? new TensorServer.Endpoint(options.host(), options.tensorPort()) : null);
             node.manager().getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
                 @Override
                 public void memberAdded(MembershipEvent e) {

@@ -44,7 +44,7 @@ public final class ClusterWorker {
         try {
             prepare.accept(node.vertx());
             WorkerVerticle worker = new WorkerVerticle(new WorkerVerticle.Setup(options.addresses(), options.timing(),
-                    node.nodeId(), describe()));
+                    node.nodeId(), describe(), options.tensorTransport()));
             node.vertx().deployVerticle(worker).await();
             if (waitForServer != null) {
                 try {

@@ -20,6 +20,9 @@ final class Member {
     long lastPushSeq;         // the window count of its last push (async: tells re-sent pushes from new ones)
     WeightsMessage lastSent;  // re-sent when no push follows within the re-send timeout
     long sentAt;
+    String linkToken;         // tensor transport tcp: the token its TensorHello must bring (null: the event bus)
+    TensorLink link;          // its tensor link once bound (null: weights go to its event-bus address)
+    String description = "";  // host and process, for logs
 
     Member(int id, String address, String nodeId, long now) {
         this.id = id;

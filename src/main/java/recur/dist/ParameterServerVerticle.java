@@ -85,6 +85,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private final Promise<DistResult> done = Promise.promise();
     private final Map<Reject, Long> rejected = new EnumMap<>(Reject.class);
     private final TreeMap<Integer, Member> members = new TreeMap<>();
+    private final TreeMap<Integer, Member> unlinked = new TreeMap<>(); // joined, their tensor link not yet bound
     private final List<Member> roster = new ArrayList<>(); // members in id order, walked by index: no iterator a round
 
     private ServerModel model;            // touched only on the lane
@@ -114,6 +115,10 @@ public final class ParameterServerVerticle extends VerticleBase {
     private final String clusterNodeId;  // this server's cluster node (null in local mode)
     private ShardRecruiter shardNodes;   // --ps-shard-nodes: slices 1..K-1 live on their own nodes, else null
     private ShardedStep shardedStep;     // the sync update when sharded, else null
+    private final TensorServer.Endpoint tensorEndpoint; // where tensor links are offered (null: the event bus only)
+    private TensorServer tensors;        // the tensor links' listener, when offered and not sharded
+    private final TensorLink.Shared framed = new TensorLink.Shared(); // the last weights sent on links, as a frame
+    private final recur.wire.ArrayPool pushArrays = new recur.wire.ArrayPool(8); // gradients received on links
 
     // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
     private final BitSet expected = new BitSet();
@@ -130,8 +135,17 @@ public final class ParameterServerVerticle extends VerticleBase {
 
     /** @param clusterNodeId this server's cluster node id (cluster mode; null in local mode) */
     public ParameterServerVerticle(Setup setup, String clusterNodeId) {
+        this(setup, clusterNodeId, null);
+    }
+
+    /**
+     * @param tensorLinks where to offer workers that ask for them a {@link TensorLink} for their pushes
+     *                    and weights (cluster mode, one parameter server; null: the event bus only)
+     */
+    ParameterServerVerticle(Setup setup, String clusterNodeId, TensorServer.Endpoint tensorLinks) {
         this.setup = setup;
         this.clusterNodeId = clusterNodeId;
+        this.tensorEndpoint = tensorLinks;
         this.cfg = setup.job().config();
         this.sync = switch (cfg.mode) {
             case "sync" -> true;
@@ -186,6 +200,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                     memberLost(m, "its cluster node left");
                 }
             }
+            unlinked.values().removeIf(m -> m.nodeId.equals(nodeId));
         });
     }
 
@@ -195,6 +210,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         return lane.execute(this::prepare)
                 .compose(v -> deploySlices())
                 .compose(v -> listen())
+                .compose(v -> listenForLinks())
                 .onSuccess(v -> timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> tick()));
     }
 
@@ -202,6 +218,10 @@ public final class ParameterServerVerticle extends VerticleBase {
     public Future<?> stop() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+        }
+        if (tensors != null) {
+            tensors.close();
+            framed.release();
         }
         if (!done.future().isComplete()) {
             done.tryFail("the parameter server was undeployed before training finished");
@@ -309,10 +329,68 @@ public final class ParameterServerVerticle extends VerticleBase {
         Addresses a = setup.addresses();
         List<MessageConsumer<?>> consumers = List.of(
                 bus.<JoinRequest>consumer(a.join(), this::onJoin),
-                bus.<GradientMessage>consumer(a.push(), this::onPush),
+                bus.<GradientMessage>consumer(a.push(), msg -> onPush(msg.body())),
                 bus.<Heartbeat>consumer(a.heartbeat(), this::onHeartbeat),
                 bus.<Leave>consumer(a.leave(), this::onLeave));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).mapEmpty();
+    }
+
+    /**
+     * Tensor links: with an endpoint and one server (a sharded server keeps the event bus: its slices
+     * travel between several nodes there), workers that ask for "tcp" get one.
+     *
+     * <p>Why the messages that stay on the event bus cannot break the protocol:
+     * <ul>
+     *   <li>Everything the server sends a worker goes through {@link #deliver}: all of it on the
+     *       worker's link once bound, or all on its event-bus address (a member's transport is fixed
+     *       when it joins). Weights, re-sends, shard moves (they ride in the weights) and the stop
+     *       signal keep the order they were sent in, as on one event-bus address before.
+     *   <li>A linked worker is not in the roster before its hello binds the link, so no weights can be
+     *       sent before the link exists; the worker sends the hello only after it has the join reply, and
+     *       queues weights behind building its compute, as with the event bus.
+     *   <li>A worker's pushes all travel on its link; only heartbeats and its leave take the bus. A
+     *       heartbeat only refreshes liveness, in any order. A leave that overtakes a push drops the
+     *       worker first; the push then names an unknown worker and is rejected and counted, the
+     *       worker-loss path (its shards continue from their last accepted state).
+     *   <li>A re-join drops the old member and closes its link before the new member exists; a push
+     *       still in flight on the old link carries the old id and is rejected. A push must name the
+     *       worker its link belongs to.
+     * </ul>
+     */
+    private Future<Void> listenForLinks() {
+        if (tensorEndpoint == null || slices != null) {
+            return Future.succeededFuture();
+        }
+        tensors = new TensorServer(vertx, tensorEndpoint, this::bindLink);
+        return tensors.listen();
+    }
+
+    /** A link's hello: binds it to the worker waiting for it, which then takes part (null), or says why not. */
+    private String bindLink(recur.wire.proto.TensorHello hello, TensorLink link) {
+        Member m = unlinked.get(hello.getWorkerId());
+        if (finished) {
+            return "training has finished";
+        }
+        if (m == null || !m.linkToken.equals(hello.getToken())) {
+            return "no worker " + hello.getWorkerId() + " waits for a link with that token";
+        }
+        unlinked.remove(m.id);
+        m.link = link;
+        link.frames(bytes -> {
+            GradientMessage g = recur.wire.WireCodecs.push(bytes, pushArrays); // released with its round
+            if (g.workerId() != m.id) {
+                drop(Reject.UNKNOWN_WORKER, g, "pushed on the tensor link of worker " + m.id);
+            } else {
+                onPush(g);
+            }
+        });
+        link.closed(why -> {
+            if (m.link == link && !finished) {
+                memberLost(m, "its tensor link closed (" + why + ")");
+            }
+        });
+        admit(m);
+        return null;
     }
 
     // ------------------------------------------------------------------------------------ membership
@@ -328,15 +406,35 @@ public final class ParameterServerVerticle extends VerticleBase {
                 memberLost(old, "it joined again");
             }
         }
+        unlinked.values().removeIf(old -> old.address.equals(req.getAddress()));
         Member m = new Member(nextId++, req.getAddress(), req.getNodeId(), now());
-        members.put(m.id, m);
-        roster.add(m); // ids only grow: the roster stays in id order
-        msg.reply(JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)
+        m.description = req.getDescription();
+        JoinReply.Builder reply = JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setWindow(cfg.window)
                 .setStreamsPerShard(cfg.batch).setMode(cfg.mode).setClipNorm(cfg.localClipNorm)
                 .setClipValue(0).setHeartbeatMs(setup.timing().heartbeat().toMillis()).setServerId(serverId)
-                .setWire(bf16 ? "bf16" : "f32").setPsShards(cfg.psShards).build());
-        LOG.info("worker {} joined ({}), {} workers", m.id, req.getDescription(), members.size());
+                .setWire(bf16 ? "bf16" : "f32").setPsShards(cfg.psShards);
+        if (tensors != null && req.getTensorTransport().equals(TensorTransport.TCP.label())) {
+            m.linkToken = UUID.randomUUID().toString();
+            unlinked.put(m.id, m); // takes part once its link's hello arrives (bindLink)
+            msg.reply(reply.setTensorHost(tensors.host()).setTensorPort(tensors.port()).setTensorToken(m.linkToken)
+                    .build());
+            return;
+        }
+        msg.reply(reply.build());
+        admit(m);
+    }
+
+    /** A worker takes part: into the roster (in id order), and the training starts or goes on with it. */
+    private void admit(Member m) {
+        members.put(m.id, m);
+        int at = roster.size();
+        while (at > 0 && roster.get(at - 1).id > m.id) {
+            at--; // a linked worker may bind after one that joined later
+        }
+        roster.add(at, m);
+        LOG.info("worker {} joined ({}{}), {} workers", m.id, m.description, m.link != null ? ", tensor link" : "",
+                members.size());
         if (!started) {
             if (members.size() >= setup.expectWorkers()) {
                 started = true;
@@ -361,8 +459,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         if (m != null) {
             m.lastSeen = now();
         }
+        // A worker whose hello is still on its way knows itself joined: its heartbeat may overtake the hello.
+        boolean known = m != null || unlinked.containsKey(msg.body().getWorkerId());
         msg.reply(HeartbeatReply.newBuilder().setFormat(WireFormat.VERSION).setServerId(serverId)
-                .setKnown(m != null).build());
+                .setKnown(known).build());
     }
 
     private void onLeave(Message<Leave> msg) {
@@ -375,6 +475,13 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void tick() {
         long now = now();
         long limit = setup.timing().deadAfter().toNanos();
+        for (Member m : List.copyOf(unlinked.values())) {
+            if (now - m.lastSeen > limit) {
+                unlinked.remove(m.id);
+                LOG.warn("worker {} ({}) joined but did not connect its tensor link within {} ms; dropped", m.id,
+                        m.description, (now - m.lastSeen) / 1_000_000);
+            }
+        }
         for (Member m : List.copyOf(members.values())) {
             if (now - m.lastSeen > limit) {
                 memberLost(m, "no heartbeat for " + (now - m.lastSeen) / 1_000_000 + " ms");
@@ -404,7 +511,7 @@ public final class ParameterServerVerticle extends VerticleBase {
                         m.lastSent.version(), (now - m.sentAt) / 1_000_000);
                 m.sentAt = now;
                 m.lastSent.retain(); // for the receiver
-                vertx.eventBus().send(m.address, m.lastSent.asResend());
+                deliver(m, m.lastSent.asResend());
             }
         }
     }
@@ -422,6 +529,11 @@ public final class ParameterServerVerticle extends VerticleBase {
             return;
         }
         roster.remove(m);
+        if (m.link != null) {
+            TensorLink link = m.link;
+            m.link = null; // its close is no news now
+            link.close("worker " + m.id + " was dropped");
+        }
         if (m.lastSent != null) {
             m.lastSent.release();
             m.lastSent = null;
@@ -465,7 +577,20 @@ public final class ParameterServerVerticle extends VerticleBase {
         m.lastSent = msg;
         m.sentAt = now();
         msg.retain(); // for the receiver, which releases it once computed on
-        vertx.eventBus().send(m.address, msg, SliceClient.SEND);
+        deliver(m, msg);
+    }
+
+    /**
+     * Sends {@code msg} to {@code m} on its tensor link or its event-bus address (see
+     * {@link #listenForLinks} on order); takes over the receiver's hold on it.
+     */
+    private void deliver(Member m, WeightsMessage msg) {
+        if (m.link == null) {
+            vertx.eventBus().send(m.address, msg, SliceClient.SEND);
+            return;
+        }
+        m.link.send(framed.of(msg, (frame, w) -> w.writeFrame(frame))); // written once for every link
+        msg.release(); // copied into the frame
     }
 
     // ------------------------------------------------------------------------------------ sync rounds
@@ -494,8 +619,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
     }
 
-    private void onPush(Message<GradientMessage> msg) {
-        GradientMessage g = msg.body();
+    private void onPush(GradientMessage g) {
         if (finished) {
             g.release();
             return;
@@ -933,7 +1057,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         })).onComplete(ar -> {
             WeightsMessage stop = new WeightsMessage(version, null, List.of(), List.of(), true, true);
             for (Member m : members.values()) {
-                vertx.eventBus().send(m.address, stop);
+                deliver(m, stop);
             }
             if (shardNodes != null) {
                 shardNodes.end(ar.succeeded() ? null : "the parameter server failed: " + ar.cause().getMessage());

@@ -29,6 +29,7 @@ final class SliceClient {
     private final DistTiming timing;
     private final int[] bounds;         // null: one server
     private final String pushAddress;   // made once: a round allocates no address strings
+    private final TensorLink link;      // one server and a tensor link: pushes go there (null: the event bus)
     private long pendingVersion = -1;
     private float[] pending;            // (P) being assembled
     private final TreeSet<Integer> missing = new TreeSet<>();
@@ -36,13 +37,20 @@ final class SliceClient {
     private long timer = -1;
     private long started;
 
-    SliceClient(Vertx vertx, Addresses addresses, String address, DistTiming timing, int shards, int params) {
+    /** @param link the worker's tensor link (only with one server; null: pushes go on the event bus) */
+    SliceClient(Vertx vertx, Addresses addresses, String address, DistTiming timing, int shards, int params,
+                TensorLink link) {
         this.vertx = vertx;
         this.addresses = addresses;
         this.address = address;
         this.timing = timing;
         this.bounds = shards > 1 ? ParamSlices.bounds(params, shards) : null;
         this.pushAddress = addresses.push();
+        if (link != null && bounds != null) {
+            throw new IllegalArgumentException("a sharded parameter server (" + shards + " shards) takes pushes on the"
+                    + " event bus, not on a tensor link");
+        }
+        this.link = link;
     }
 
     /** Whether weights come in slices to gather (a sharded server). */
@@ -120,6 +128,10 @@ final class SliceClient {
      * message sent is retained for its receiver (pooled buffers, see {@link GradientMessage#retain}).
      */
     void push(GradientMessage g) {
+        if (link != null) {
+            link.send(g, (frame, m) -> m.writeFrame(frame)); // copied into the frame: no hold for the receiver
+            return;
+        }
         if (bounds == null) {
             g.retain();
             vertx.eventBus().send(pushAddress, g, SEND);

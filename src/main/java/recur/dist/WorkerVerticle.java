@@ -4,22 +4,26 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import recur.io.ModelFile;
 import recur.math.Kernels;
 import recur.model.ModelSpec;
+import recur.wire.ArrayPool;
 import recur.wire.Bf16;
 import recur.wire.GradientMessage;
 import recur.wire.WeightsMessage;
+import recur.wire.WireCodecs;
 import recur.wire.WireFormat;
 import recur.wire.proto.Heartbeat;
 import recur.wire.proto.HeartbeatReply;
 import recur.wire.proto.JoinReply;
 import recur.wire.proto.JoinRequest;
 import recur.wire.proto.Leave;
+import recur.wire.proto.TensorHello;
 
 /**
  * A worker: joins the parameter server, receives shards (tokens and stream state) and weights, and
@@ -41,8 +45,17 @@ import recur.wire.proto.Leave;
 public final class WorkerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerVerticle.class);
 
-    /** @param nodeId the Vert.x cluster node id ("" in local mode) */
-    public record Setup(Addresses addresses, DistTiming timing, String nodeId, String description) {
+    /**
+     * @param nodeId          the Vert.x cluster node id ("" in local mode)
+     * @param tensorTransport TCP: ask the server for a {@link TensorLink} (cluster mode; the server may
+     *                        not offer one, then the event bus carries everything)
+     */
+    public record Setup(Addresses addresses, DistTiming timing, String nodeId, String description,
+                        TensorTransport tensorTransport) {
+        /** Gradients and weights on the event bus. */
+        public Setup(Addresses addresses, DistTiming timing, String nodeId, String description) {
+            this(addresses, timing, nodeId, description, TensorTransport.BUS);
+        }
     }
 
     private final Setup setup;
@@ -65,6 +78,9 @@ public final class WorkerVerticle extends VerticleBase {
     private long windows;                 // computed windows: numbers the pushes (touched on the compute lane only)
     private GradientMessage lastPushed;  // sent again when the server re-sends its weights
     private SliceClient slices;          // gathers weight slices and cuts pushes (sharded server)
+    private TensorLink link;             // this membership's tensor link (null: the event bus)
+    private NetClient client;            // made for the first link
+    private final ArrayPool weightArrays = new ArrayPool(2); // weights received on links
 
     public WorkerVerticle(Setup setup) {
         this.setup = setup;
@@ -85,11 +101,25 @@ public final class WorkerVerticle extends VerticleBase {
         return id;
     }
 
+    /** Whether this worker's pushes and weights travel on a tensor link now (event loop; tests). */
+    boolean onTensorLink() {
+        return link != null && link.open();
+    }
+
+    /** Closes the tensor link as a dying connection would (tests); the worker notices and joins again. */
+    void breakTensorLink() {
+        context.runOnContext(v -> {
+            if (link != null) {
+                link.close("broken on purpose");
+            }
+        });
+    }
+
     @Override
     public Future<?> start() {
         lane = new ComputeLane(context, "recur-compute (" + setup.description() + ")");
         address = setup.addresses().newWorkerAddress();
-        consumer = vertx.eventBus().consumer(address, this::onWeights);
+        consumer = vertx.eventBus().consumer(address, msg -> onWeights(msg.body()));
         return consumer.completion().onSuccess(v -> {
             lastContact = System.nanoTime();
             timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> beat());
@@ -107,6 +137,7 @@ public final class WorkerVerticle extends VerticleBase {
                     .setWorkerId(id).setReason("undeployed").build());
         }
         finished.tryFail("the worker was undeployed before training finished");
+        closeLink("the worker was undeployed");
         lane.close();
         return consumer.unregister();
     }
@@ -119,7 +150,8 @@ public final class WorkerVerticle extends VerticleBase {
         }
         joining = true;
         JoinRequest req = JoinRequest.newBuilder().setFormat(WireFormat.VERSION).setAddress(address)
-                .setNodeId(setup.nodeId()).setDescription(setup.description()).build();
+                .setNodeId(setup.nodeId()).setDescription(setup.description())
+                .setTensorTransport(setup.tensorTransport().label()).build();
         DeliveryOptions opts = new DeliveryOptions().setSendTimeout(setup.timing().requestTimeout().toMillis());
         vertx.eventBus().<JoinReply>request(setup.addresses().join(), req, opts).onComplete(ar -> {
             if (ar.failed()) {
@@ -129,12 +161,63 @@ public final class WorkerVerticle extends VerticleBase {
                 return;
             }
             JoinReply reply = ar.result().body();
-            chain = tail().compose(v -> setUp(reply)).onFailure(this::fail);
+            if (reply.getTensorPort() == 0) {
+                chain = tail().compose(v -> setUp(reply, null)).onFailure(this::fail);
+                return;
+            }
+            connect(reply).onComplete(c -> {
+                if (c.failed()) {
+                    joining = false;
+                    LOG.warn("cannot open the tensor link to the parameter server at {}:{} ({}); joining again",
+                            reply.getTensorHost(), reply.getTensorPort(), c.cause().getMessage());
+                    vertx.setTimer(setup.timing().heartbeat().toMillis(), t -> join());
+                    return;
+                }
+                // Set up behind the chain: weights arriving on the link meanwhile queue behind it (onWeights).
+                chain = tail().compose(v -> setUp(reply, c.result())).onFailure(this::fail);
+            });
         });
     }
 
+    /**
+     * Opens the tensor link the join reply offers and says hello on it; from then on the server sends
+     * this worker's weights there and takes its pushes there (see ParameterServerVerticle#listenForLinks
+     * on the order of the messages that stay on the event bus).
+     */
+    private Future<TensorLink> connect(JoinReply reply) {
+        if (client == null) {
+            client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
+                    .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, setup.timing().requestTimeout().toMillis())));
+        }
+        String where = reply.getTensorHost() + ":" + reply.getTensorPort();
+        return client.connect(reply.getTensorPort(), reply.getTensorHost()).map(socket -> {
+            TensorLink l = new TensorLink(socket, "the parameter server at " + where);
+            l.frames(bytes -> onWeights(WireCodecs.weights(bytes, weightArrays))); // released once computed on
+            l.closed(why -> {
+                if (l == link && !finished.future().isComplete()) {
+                    link = null;
+                    rejoin("the tensor link to the parameter server closed (" + why + ")");
+                }
+            });
+            byte[] hello = TensorHello.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(reply.getWorkerId())
+                    .setToken(reply.getTensorToken()).build().toByteArray();
+            l.send(hello, (frame, b) -> frame.appendInt(b.length).appendBytes(b));
+            closeLink("a new link replaces it");
+            link = l;
+            return l;
+        });
+    }
+
+    private void closeLink(String why) {
+        if (link != null) {
+            TensorLink old = link;
+            link = null; // its close is no news now
+            old.close(why);
+        }
+    }
+
     /** Builds (or keeps, when the model is the same) the compute for the joined run. */
-    private Future<Void> setUp(JoinReply reply) {
+    private Future<Void> setUp(JoinReply reply, TensorLink tensorLink) {
         ModelSpec spec = ModelFile.spec(reply.getModelMap(), "join reply");
         boolean same = joined != null && joined.getModelMap().equals(reply.getModelMap())
                 && joined.getWindow() == reply.getWindow() && joined.getStreamsPerShard() == reply.getStreamsPerShard()
@@ -150,13 +233,13 @@ public final class WorkerVerticle extends VerticleBase {
         }).map(c -> {
             compute = c;
             slices = new SliceClient(vertx, setup.addresses(), address, setup.timing(), reply.getPsShards(),
-                    c.parameterCount());
+                    c.parameterCount(), tensorLink);
             joined = reply;
             id = reply.getWorkerId();
             joining = false;
             lastContact = System.nanoTime();
             lastPush = lastContact;
-            LOG.info("joined as worker {} ({} mode)", id, reply.getMode());
+            LOG.info("joined as worker {} ({} mode{})", id, reply.getMode(), tensorLink != null ? ", tensor link" : "");
             firstJoin.tryComplete();
             return null;
         });
@@ -168,6 +251,7 @@ public final class WorkerVerticle extends VerticleBase {
         }
         LOG.warn("worker {}: {}; joining again", id, why);
         id = -1;
+        closeLink("joining again");
         chain = tail().compose(v -> compute == null ? Future.<Void>succeededFuture()
                 : lane.execute(() -> {
                     compute.revokeAll();
@@ -205,8 +289,7 @@ public final class WorkerVerticle extends VerticleBase {
 
     // ------------------------------------------------------------------------------------ training
 
-    private void onWeights(Message<WeightsMessage> msg) {
-        WeightsMessage w = msg.body();
+    private void onWeights(WeightsMessage w) {
         if (w.slice() > 0) { // a parameter shard's slice: completes the weights being gathered, off the chain
             if (slices != null) {
                 slices.offer(w);

@@ -84,17 +84,31 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
     }
 
     public static GradientMessage fromProto(GradientPush p) {
+        return fromProto(p, null);
+    }
+
+    /**
+     * As {@link #fromProto(GradientPush)}, the gradient decoded into an array from {@code pool} when it
+     * has the pool's length (null: a new array); the receiver's {@link #release} gives it back.
+     */
+    public static GradientMessage fromProto(GradientPush p, ArrayPool pool) {
         WireFormat.check(p.getFormat(), "gradient push");
         if (p.getGrad().getShapeCount() != 1) {
             throw new WireFormatException("gradient: expected a flat tensor (rank 1), found shape "
                     + p.getGrad().getShapeList());
         }
-        float[] grad = Tensors.decode(p.getGrad(), "gradient");
         List<ShardSnapshot> shards = new ArrayList<>(p.getShardsCount());
         for (var s : p.getShardsList()) {
             shards.add(ShardSnapshot.fromProto(s));
         }
+        @SuppressWarnings("unchecked")
+        Pooled<float[]>[] held = new Pooled[1];
+        float[] grad = Tensors.decode(p.getGrad(), "gradient", n -> {
+            held[0] = pool == null ? null : pool.acquire(n);
+            return held[0] != null ? held[0].value() : new float[n];
+        });
         return new GradientMessage(p.getWorkerId(), p.getWeightVersion(), grad, p.getTokens(), p.getLossCount(),
-                p.getLoss(), p.getNorm(), p.getClipRatio(), p.getComputeMs(), p.getIdleMs(), shards, null, p.getSeq());
+                p.getLoss(), p.getNorm(), p.getClipRatio(), p.getComputeMs(), p.getIdleMs(), shards, held[0],
+                p.getSeq());
     }
 }

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import recur.wire.proto.Tensor;
 
 /**
@@ -61,9 +62,17 @@ public final class Tensors {
 
     /** The tensor's values; {@code what} names it in error messages. */
     public static float[] decode(Tensor t, String what) {
+        return decode(t, what, float[]::new);
+    }
+
+    /**
+     * As {@link #decode(Tensor, String)}, into the array {@code make} gives for the element count
+     * (which must have that length): a reused buffer, say.
+     */
+    public static float[] decode(Tensor t, String what, IntFunction<float[]> make) {
         long n = elements(t.getShapeList(), what);
         if (t.getDtype().equals(BF16)) {
-            return decodeBf16(t, n, what);
+            return decodeBf16(t, n, what, make);
         }
         if (!t.getDtype().isEmpty() && !t.getDtype().equals("f32")) {
             throw new WireFormatException(what + ": expected dtype f32 or bf16, found '" + t.getDtype() + "'");
@@ -73,18 +82,18 @@ public final class Tensors {
             throw new WireFormatException(what + ": shape " + t.getShapeList() + " needs " + bytes
                     + " bytes, found " + t.getData().size());
         }
-        float[] out = new float[(int) n];
+        float[] out = make.apply((int) n);
         t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
         return out;
     }
 
-    private static float[] decodeBf16(Tensor t, long n, String what) {
+    private static float[] decodeBf16(Tensor t, long n, String what, IntFunction<float[]> make) {
         long bytes = Math.multiplyExact(n, 2L);
         if (bytes != t.getData().size()) {
             throw new WireFormatException(what + ": bf16 shape " + t.getShapeList() + " needs " + bytes
                     + " bytes, found " + t.getData().size());
         }
-        float[] out = new float[(int) n];
+        float[] out = make.apply((int) n);
         ByteBuffer b = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < out.length; i++) {
             out[i] = Bf16.toFloat(b.getShort());

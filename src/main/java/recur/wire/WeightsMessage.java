@@ -155,13 +155,26 @@ public final class WeightsMessage {
     }
 
     public static WeightsMessage fromProto(Weights p) {
+        return fromProto(p, null);
+    }
+
+    /**
+     * As {@link #fromProto(Weights)}, the parameters decoded into an array from {@code pool} when they
+     * have the pool's length (null: a new array); the receiver's {@link #release} gives it back.
+     */
+    public static WeightsMessage fromProto(Weights p, ArrayPool pool) {
         WireFormat.check(p.getFormat(), "weights");
-        float[] params = p.hasParams() ? Tensors.decode(p.getParams(), "weights") : null;
         List<ShardGrant> assign = new ArrayList<>(p.getAssignCount());
         for (var a : p.getAssignList()) {
             assign.add(ShardGrant.fromProto(a));
         }
+        @SuppressWarnings("unchecked")
+        Pooled<float[]>[] held = new Pooled[1];
+        float[] params = !p.hasParams() ? null : Tensors.decode(p.getParams(), "weights", n -> {
+            held[0] = pool == null ? null : pool.acquire(n);
+            return held[0] != null ? held[0].value() : new float[n];
+        });
         return new WeightsMessage(p.getVersion(), params, assign, p.getRevokeList(), p.getStop(), p.getIdle(),
-                p.getResend(), p.getSlice());
+                p.getResend(), p.getSlice(), held[0]);
     }
 }

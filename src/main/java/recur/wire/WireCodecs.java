@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import recur.wire.proto.Heartbeat;
 import recur.wire.proto.HeartbeatReply;
@@ -24,6 +25,7 @@ import recur.wire.proto.SliceCommit;
 import recur.wire.proto.SliceReduce;
 import recur.wire.proto.SliceReduced;
 import recur.wire.proto.SliceRequest;
+import recur.wire.proto.TensorHello;
 
 /**
  * Registers the default event-bus codecs of every message the trainer sends, once per Vert.x
@@ -42,13 +44,11 @@ public final class WireCodecs {
         // Written straight into the frame; read in place, tensor bytes aliased: fromProto copies
         // every tensor into arrays of its own.
         bus.registerDefaultCodec(GradientMessage.class, WireCodec.framed("recur.GradientPush",
-                (frame, m) -> m.writeFrame(frame), b -> GradientMessage.fromProto(parseAliased(b, "gradient push",
-                        recur.wire.proto.GradientPush::parseFrom))));
+                (frame, m) -> m.writeFrame(frame), WireCodecs::push));
         bus.registerDefaultCodec(WeightsMessage.class, WireCodec.framed("recur.Weights",
-                (frame, m) -> m.writeFrame(frame), b -> WeightsMessage.fromProto(parseAliased(b, "weights",
-                        recur.wire.proto.Weights::parseFrom))));
-        proto(bus, JoinRequest.class, "join request", JoinRequest::parseFrom, JoinRequest::getFormat);
-        proto(bus, JoinReply.class, "join reply", JoinReply::parseFrom, JoinReply::getFormat);
+                (frame, m) -> m.writeFrame(frame), WireCodecs::weights));
+        checked(bus, JoinRequest.class, "join request", JoinRequest::parseFrom, WireCodecs::check);
+        checked(bus, JoinReply.class, "join reply", JoinReply::parseFrom, WireCodecs::check);
         proto(bus, Heartbeat.class, "heartbeat", Heartbeat::parseFrom, Heartbeat::getFormat);
         proto(bus, HeartbeatReply.class, "heartbeat reply", HeartbeatReply::parseFrom, HeartbeatReply::getFormat);
         proto(bus, Leave.class, "leave", Leave::parseFrom, Leave::getFormat);
@@ -70,11 +70,76 @@ public final class WireCodecs {
 
     private static <T extends Message> void proto(EventBus bus, Class<T> type, String what, Parser<T> parser,
                                                   ToIntFunction<T> format) {
+        checked(bus, type, what, parser, m -> WireFormat.check(format.applyAsInt(m), what));
+    }
+
+    /** A codec whose decoder runs {@code check} (the format and any other validation) on each message. */
+    private static <T extends Message> void checked(EventBus bus, Class<T> type, String what, Parser<T> parser,
+                                                  Consumer<T> check) {
         bus.registerDefaultCodec(type, new WireCodec<T>("recur." + type.getSimpleName(), Message::toByteArray, b -> {
             T m = parse(b, what, parser);
-            WireFormat.check(format.applyAsInt(m), what);
+            check.accept(m);
             return m;
         }));
+    }
+
+    /** A gradient push read in place from its protobuf bytes (a view valid during the call), validated. */
+    public static GradientMessage push(ByteBuffer bytes) {
+        return push(bytes, null);
+    }
+
+    /** As {@link #push(ByteBuffer)}, the gradient in an array from {@code pool} (see GradientMessage#fromProto). */
+    public static GradientMessage push(ByteBuffer bytes, ArrayPool pool) {
+        return GradientMessage.fromProto(parseAliased(bytes, "gradient push", recur.wire.proto.GradientPush::parseFrom),
+                pool);
+    }
+
+    /** A weights message read in place from its protobuf bytes (a view valid during the call), validated. */
+    public static WeightsMessage weights(ByteBuffer bytes) {
+        return weights(bytes, null);
+    }
+
+    /** As {@link #weights(ByteBuffer)}, the parameters in an array from {@code pool} (see WeightsMessage#fromProto). */
+    public static WeightsMessage weights(ByteBuffer bytes, ArrayPool pool) {
+        return WeightsMessage.fromProto(parseAliased(bytes, "weights", recur.wire.proto.Weights::parseFrom), pool);
+    }
+
+    /** A tensor link's hello from its protobuf bytes, validated. */
+    public static TensorHello hello(ByteBuffer bytes) {
+        TensorHello h = parseAliased(bytes, "tensor hello", TensorHello::parseFrom);
+        WireFormat.check(h.getFormat(), "tensor hello");
+        if (h.getToken().isEmpty()) {
+            throw new WireFormatException("tensor hello: expected a token, found none");
+        }
+        return h;
+    }
+
+    /** The transports a worker may ask for: "" (a worker from before the field) or "bus", and "tcp". */
+    public static void check(JoinRequest r) {
+        WireFormat.check(r.getFormat(), "join request");
+        String t = r.getTensorTransport();
+        if (!t.isEmpty() && !t.equals("bus") && !t.equals("tcp")) {
+            throw new WireFormatException("join request: expected tensor transport tcp, bus or none, found '" + t + "'");
+        }
+    }
+
+    /** A tensor link endpoint is a port 1..65535 with a host and a token, or port 0 with neither. */
+    public static void check(JoinReply r) {
+        WireFormat.check(r.getFormat(), "join reply");
+        int port = r.getTensorPort();
+        if (port < 0 || port > 65535) {
+            throw new WireFormatException("join reply: expected a tensor port in 0..65535, found " + port);
+        }
+        boolean host = !r.getTensorHost().isEmpty();
+        boolean token = !r.getTensorToken().isEmpty();
+        if (port > 0 && (!host || !token)) {
+            throw new WireFormatException("join reply: tensor port " + port + " needs a tensor host and token, found "
+                    + (host ? "a host" : "no host") + " and " + (token ? "a token" : "no token"));
+        }
+        if (port == 0 && (host || token)) {
+            throw new WireFormatException("join reply: expected no tensor host or token without a tensor port, found "
+                    + (host ? "host '" + r.getTensorHost() + "'" : "a token"));
+        }
     }
 
     /** A parser reading from a protobuf input stream. */

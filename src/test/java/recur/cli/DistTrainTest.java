@@ -153,6 +153,13 @@ class DistTrainTest {
                 List.of("train", "--cluster", "--expect-workers", "1", "--ps-shard-nodes"),
                 List.of("train", "--cluster", "--expect-workers", "1", "--ps-shards", "2", "--ps-shard-nodes",
                         "--ps-shard-wait", "0"),
+                List.of("train", "--tensor-transport", "tcp"),
+                List.of("train", "--cluster", "--expect-workers", "1", "--tensor-transport", "udp"),
+                List.of("train", "--cluster", "--expect-workers", "1", "--tensor-port", "70000"),
+                List.of("train", "--cluster", "--expect-workers", "1", "--tensor-transport", "bus", "--tensor-port", "5000"),
+                List.of("train", "--cluster", "--expect-workers", "1", "--ps-shards", "2", "--tensor-transport", "tcp"),
+                List.of("worker", "--cluster", "--tensor-transport", "udp"),
+                List.of("worker", "--cluster", "--network", "lan-10g", "--tensor-transport", "tcp"),
                 List.of("ps-shard", "--cluster", "--wait", "0"),
                 List.of("ps-shard"));
     }

@@ -11,12 +11,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import recur.wire.proto.GradientPush;
+import recur.wire.proto.JoinReply;
 import recur.wire.proto.JoinRequest;
+import recur.wire.proto.TensorHello;
 import recur.wire.proto.Tensor;
 
 @ExtendWith(VertxExtension.class)
@@ -171,6 +174,52 @@ class WireCodecTest {
         codec.encodeToWire(buf, r);
         WireFormatException e = assertThrows(WireFormatException.class, () -> codec.decodeFromWire(0, buf));
         assertEquals("join request: expected format 1, found 0", e.getMessage());
+    }
+
+    @Test
+    void joinMessagesCheckTheirTensorLinkFields() {
+        JoinRequest.Builder req = JoinRequest.newBuilder().setFormat(WireFormat.VERSION).setAddress("a");
+        WireCodecs.check(req.build()); // a worker from before the field: ""
+        WireCodecs.check(req.setTensorTransport("tcp").build());
+        WireCodecs.check(req.setTensorTransport("bus").build());
+        WireFormatException e = assertThrows(WireFormatException.class,
+                () -> WireCodecs.check(req.setTensorTransport("udp").build()));
+        assertEquals("join request: expected tensor transport tcp, bus or none, found 'udp'", e.getMessage());
+
+        JoinReply.Builder reply = JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(3);
+        WireCodecs.check(reply.build()); // no link: the event bus
+        WireCodecs.check(reply.setTensorHost("127.0.0.1").setTensorPort(40000).setTensorToken("t").build());
+        e = assertThrows(WireFormatException.class, () -> WireCodecs.check(reply.setTensorPort(70000).build()));
+        assertEquals("join reply: expected a tensor port in 0..65535, found 70000", e.getMessage());
+        e = assertThrows(WireFormatException.class, () -> WireCodecs.check(reply.setTensorPort(-1).build()));
+        assertEquals("join reply: expected a tensor port in 0..65535, found -1", e.getMessage());
+        e = assertThrows(WireFormatException.class,
+                () -> WireCodecs.check(reply.setTensorPort(40000).setTensorToken("").build()));
+        assertEquals("join reply: tensor port 40000 needs a tensor host and token, found a host and no token",
+                e.getMessage());
+        e = assertThrows(WireFormatException.class,
+                () -> WireCodecs.check(reply.setTensorPort(0).setTensorToken("").build()));
+        assertEquals("join reply: expected no tensor host or token without a tensor port, found host '127.0.0.1'",
+                e.getMessage());
+        e = assertThrows(WireFormatException.class,
+                () -> WireCodecs.check(reply.setTensorPort(0).setTensorHost("").setFormat(2).build()));
+        assertEquals("join reply: expected format 1, found 2", e.getMessage());
+    }
+
+    @Test
+    void tensorHellosAreValidated() {
+        TensorHello ok = TensorHello.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(4).setToken("abc").build();
+        TensorHello back = WireCodecs.hello(ByteBuffer.wrap(ok.toByteArray()));
+        assertEquals(ok, back);
+        WireFormatException e = assertThrows(WireFormatException.class, () -> WireCodecs.hello(
+                ByteBuffer.wrap(ok.toBuilder().setToken("").build().toByteArray())));
+        assertEquals("tensor hello: expected a token, found none", e.getMessage());
+        e = assertThrows(WireFormatException.class, () -> WireCodecs.hello(
+                ByteBuffer.wrap(ok.toBuilder().setFormat(7).build().toByteArray())));
+        assertEquals("tensor hello: expected format 1, found 7", e.getMessage());
+        e = assertThrows(WireFormatException.class, () -> WireCodecs.hello(
+                ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xff, 1, 2})));
+        assertTrue(e.getMessage().startsWith("tensor hello: malformed protobuf"), e.getMessage());
     }
 
     private static GradientMessage sampleGradient() {
