@@ -2,15 +2,21 @@ package recur.dist;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
-import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Completable;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.internal.net.NetSocketInternal;
-import io.vertx.core.net.NetSocket;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,48 +26,85 @@ import java.util.function.BiConsumer;
  * frame is {@code [int32 big-endian length][protobuf bytes]}, the bytes exactly those the event-bus
  * codecs write ({@code recur.wire.TensorFrames}), so decoding and validation are shared.
  *
- * <p>Fewer copies than the event bus: a frame is written into a direct buffer that Netty sends as it
- * is (reused once its write has completed), and received chunks are copied once into one buffer per
- * link, sized to the largest frame seen, and decoded there in place. Event loop only: the socket's
- * handlers run on the context that made it (the server's or the worker's verticle).
+ * <p>Blocking I/O on threads of its own (a plain blocking {@link SocketChannel} moved a 1.4 MB frame
+ * over loopback 2-3x faster than Netty's event-loop path here, docs/performance.md): a reader thread
+ * reads each frame, its length then its bytes, into a direct buffer (one of two, each grown once to
+ * the largest frame) and hands it to the owner's context, where the frame handler decodes it in place;
+ * the buffer is read into again only after that handler has returned. A writer thread writes the
+ * frames queued by {@link #send}, so the server's weights go to every worker at once and no event loop
+ * waits on a socket. The handlers and everything else here run on the context that made the link (the
+ * server's or the worker's verticle): the threads only touch the socket, the queues and the buffers.
  *
- * <p>Order: TCP delivers a link's frames in order, and both ends handle them on one event loop, so
- * everything the server sends a worker (weights, re-sends, shard moves, the stop signal) arrives in the
- * order it was sent, as it did on the worker's one event-bus address; see the call sites for why the
- * messages that stay on the bus cannot break the protocol.
+ * <p>Order: TCP delivers a link's frames in order, the writer writes them in the order they were sent,
+ * and the reader hands them to one event loop in order, so everything the server sends a worker
+ * (weights, re-sends, shard moves, the stop signal) arrives in the order it was sent, as it did on the
+ * worker's one event-bus address; see the call sites for why the messages that stay on the bus cannot
+ * break the protocol.
  */
 final class TensorLink {
     /** The largest frame accepted (1 GiB): a larger length means a corrupt stream, not a model. */
     static final int MAX_FRAME = 1 << 30;
     private static final int SPARE_BUFFERS = 2;
-    private static final int READ_MAX = 1 << 20;
+    private static final int READ_BUFFERS = 2;
+    /** Socket buffers big enough for a whole weights frame, so a write rarely waits for the reader. */
+    private static final int SOCKET_BUFFER = 4 << 20;
 
-    private final NetSocketInternal socket;
+    private final SocketChannel channel;
     private final String peer;
-    private final ArrayDeque<ByteBuf> spare = new ArrayDeque<>(SPARE_BUFFERS); // direct, written and done with
+    private final ContextInternal context;
+    private final Thread reader;
+    private final Thread writer;
+    private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ByteBuf> spare = new ArrayBlockingQueue<>(SPARE_BUFFERS); // direct, written and done with
+    private final BlockingQueue<ByteBuffer> readBuffers = new ArrayBlockingQueue<>(READ_BUFFERS); // direct, free to read into
+    private final io.vertx.core.Closeable closeHook = this::closedWithContext;
+    private volatile boolean stopping;       // the channel is being closed: the threads' errors are no news
     private Handler<ByteBuffer> frames = b -> { };
     private Handler<String> closed = why -> { };
-    private boolean open = true;
+    private boolean open = true;             // on the context: false once closing
+    private boolean reported;                // on the context: the close handler has run
     private String closeReason;
     private int lastFrameBytes = 256;
 
-    // receiving: the length prefix, then the frame's bytes into body
-    private final byte[] header = new byte[Integer.BYTES];
-    private int headerFill;
-    private int need = -1;          // the frame's length once its prefix is in, -1 while reading the prefix
-    private byte[] body = new byte[0];
-    private int fill;
+    /** A frame to write, and what to do once it is written (or not). */
+    private record Write(ByteBuf frame, Runnable done) {
+    }
 
-    /** @param peer who is at the other end, for messages ("worker 3", "the parameter server at host:port") */
-    TensorLink(NetSocket socket, String peer) {
-        this.socket = (NetSocketInternal) socket;
+    /**
+     * Takes over a connected blocking channel; made on {@code context}, where the handlers then run.
+     *
+     * @param peer who is at the other end, for messages ("worker 3", "the parameter server at host:port")
+     */
+    TensorLink(SocketChannel channel, String peer, Context context) {
+        this.channel = channel;
         this.peer = peer;
-        // Reads of up to 1 MiB rather than Netty's usual 64 KiB: a 1.4 MB frame in a few reads, not 22.
-        this.socket.channelHandlerContext().channel().config()
-                .setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(4096, 65536, READ_MAX));
-        this.socket.messageHandler(this::onMessage);
-        this.socket.closeHandler(v -> onClosed());
-        this.socket.exceptionHandler(t -> close("connection error (" + t.getMessage() + ")"));
+        this.context = (ContextInternal) context;
+        for (int i = 0; i < READ_BUFFERS; i++) {
+            readBuffers.add(ByteBuffer.allocateDirect(256));
+        }
+        try {
+            channel.configureBlocking(true);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+        } catch (IOException e) {
+            // a socket closed already: the reader finds out and reports it
+        }
+        String name = threadName(channel);
+        this.reader = Thread.ofPlatform().daemon().name("recur-link-reader-" + name).unstarted(this::readLoop);
+        this.writer = Thread.ofPlatform().daemon().name("recur-link-writer-" + name).unstarted(this::writeLoop);
+        this.context.addCloseHook(closeHook);
+        reader.start();
+        writer.start();
+    }
+
+    private static String threadName(SocketChannel channel) {
+        try {
+            SocketAddress remote = channel.getRemoteAddress();
+            return remote == null ? "unconnected" : remote.toString().replaceFirst("^[^/]*/", "");
+        } catch (IOException e) {
+            return "closed";
+        }
     }
 
     /**
@@ -104,17 +147,11 @@ final class TensorLink {
         write.accept(BufferInternal.buffer(out), message);
         lastFrameBytes = Math.max(lastFrameBytes, out.writerIndex());
         ByteBuf sent = out;
-        // Vert.x hands Netty an unreleasable slice of a direct buffer: sent as is, not copied, not freed.
-        socket.write(BufferInternal.buffer(out)).onComplete(ar -> {
-            if (open && spare.size() < SPARE_BUFFERS) {
-                spare.push(sent);
-            } else {
+        writes.add(new Write(sent, () -> {
+            if (stopping || !spare.offer(sent)) {
                 sent.release();
             }
-            if (ar.failed()) {
-                close("a write failed (" + ar.cause().getMessage() + ")");
-            }
-        });
+        }));
     }
 
     /**
@@ -126,20 +163,15 @@ final class TensorLink {
             return;
         }
         ByteBuf out = frame.buffer;
-        out.retain();
-        socket.write(BufferInternal.buffer(out)).onComplete(ar -> {
-            out.release();
-            if (ar.failed()) {
-                close("a write failed (" + ar.cause().getMessage() + ")");
-            }
-        });
+        out.retain(); // released by the writer thread (Netty's reference counts are atomic)
+        writes.add(new Write(out, out::release));
     }
 
     /**
      * One message's frame, written once and sent on several links: the parameter server's weights of a
      * version go to every worker in the same bytes. {@link #of} writes the frame for a message unless
      * it holds that message's already, reusing its direct buffer when no write holds it any more.
-     * Event loop only.
+     * Event loop only; the links' writer threads only release their holds.
      */
     static final class Shared {
         private Object message;
@@ -172,69 +204,152 @@ final class TensorLink {
         }
     }
 
-    /** Closes the link; the close handler then runs with {@code why}. */
+    /** Closes the link; the close handler then runs (once, on the link's context) with {@code why}. */
     void close(String why) {
         if (closeReason == null) {
             closeReason = why;
         }
         if (open) {
-            socket.close();
+            open = false;
+            shutDown();
+            context.runOnContext(v -> report(null));
         }
     }
 
-    private void onClosed() {
-        if (!open) {
+    /** Closes the channel and stops both threads; any thread. */
+    private void shutDown() {
+        stopping = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closed either way
+        }
+        reader.interrupt();
+        writer.interrupt();
+    }
+
+    /** The owner's context is closing (undeployed, or Vert.x closing): the link goes with it. */
+    private void closedWithContext(Completable<Void> done) {
+        shutDown();
+        done.succeed();
+    }
+
+    /** On the context: a thread found the link broken ({@code why}), or it was closed here. */
+    private void report(String why) {
+        if (closeReason == null) {
+            closeReason = why;
+        }
+        if (open) {
+            open = false;
+            shutDown();
+        }
+        if (reported) {
             return;
         }
-        open = false;
-        while (!spare.isEmpty()) {
-            spare.poll().release();
+        reported = true;
+        context.removeCloseHook(closeHook);
+        ByteBuf b;
+        while ((b = spare.poll()) != null) {
+            b.release();
+        }
+        Write w;
+        while ((w = writes.poll()) != null) {
+            w.done.run();
         }
         closed.handle(closeReason != null ? closeReason : "the connection closed");
     }
 
-    private void onMessage(Object msg) {
+    /** A thread's failure, handed to the context unless the link is being closed anyway. */
+    private void fail(String why) {
+        context.runOnContext(v -> report(why));
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    // ------------------------------------------------------------------------------------ threads
+
+    private void writeLoop() {
         try {
-            if (msg instanceof ByteBuf in && open) {
-                read(in);
+            while (true) {
+                Write w = writes.take();
+                try {
+                    ByteBuf frame = w.frame;
+                    ByteBuffer out = frame.nioBuffer(frame.readerIndex(), frame.readableBytes());
+                    while (out.hasRemaining()) {
+                        channel.write(out);
+                    }
+                } finally {
+                    w.done.run();
+                }
             }
-        } catch (RuntimeException e) {
-            close(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (InterruptedException | ClosedChannelException e) {
+            fail(null);
+        } catch (IOException | RuntimeException e) {
+            fail(stopping ? null : "a write failed (" + message(e) + ")");
         } finally {
-            ReferenceCountUtil.release(msg);
+            Write w;
+            while ((w = writes.poll()) != null) {
+                w.done.run();
+            }
         }
     }
 
-    /** Copies {@code in} into the frame being received, handing each complete frame to the handler. */
-    private void read(ByteBuf in) {
-        while (in.isReadable() && open && closeReason == null) {
-            if (need < 0) {
-                int n = Math.min(Integer.BYTES - headerFill, in.readableBytes());
-                in.readBytes(header, headerFill, n);
-                headerFill += n;
-                if (headerFill < Integer.BYTES) {
+    private void readLoop() {
+        ByteBuffer header = ByteBuffer.allocateDirect(Integer.BYTES);
+        try {
+            while (true) {
+                header.clear();
+                if (!readFully(header)) {
+                    fail("the connection closed");
                     return;
                 }
-                headerFill = 0;
-                int length = ByteBuffer.wrap(header).getInt();
+                int length = header.getInt(0);
                 if (length < 0 || length > MAX_FRAME) {
-                    throw new IllegalStateException("a frame from " + peer + " claims " + length
-                            + " bytes (expected 0.." + MAX_FRAME + ")");
+                    fail("a frame from " + peer + " claims " + length + " bytes (expected 0.." + MAX_FRAME + ")");
+                    return;
                 }
-                if (body.length < length) {
-                    body = new byte[length]; // once, for the first big frame
+                ByteBuffer body = readBuffers.take();
+                if (body.capacity() < length) {
+                    body = ByteBuffer.allocateDirect(length); // once per buffer, for the first big frame
                 }
-                need = length;
-                fill = 0;
+                body.clear().limit(length);
+                if (!readFully(body)) {
+                    fail("the connection closed");
+                    return;
+                }
+                body.flip();
+                ByteBuffer frame = body;
+                context.runOnContext(v -> deliver(frame));
             }
-            int n = Math.min(need - fill, in.readableBytes());
-            in.readBytes(body, fill, n);
-            fill += n;
-            if (fill == need) {
-                int length = need;
-                need = -1;
-                frames.handle(ByteBuffer.wrap(body, 0, length).slice());
+        } catch (InterruptedException | ClosedChannelException e) {
+            fail(null);
+        } catch (IOException | RuntimeException e) {
+            fail(stopping ? null : "connection error (" + message(e) + ")");
+        }
+    }
+
+    /** Reads until {@code into} is full; false at the end of the stream. */
+    private boolean readFully(ByteBuffer into) throws IOException {
+        while (into.hasRemaining()) {
+            if (channel.read(into) < 0) {
+                return false;
             }
+        }
+        return true;
+    }
+
+    /** On the context: one received frame to the handler, then its buffer back to the reader. */
+    private void deliver(ByteBuffer frame) {
+        try {
+            if (open) {
+                frames.handle(frame.slice());
+            }
+        } catch (RuntimeException e) {
+            close(message(e));
+        } finally {
+            readBuffers.offer(frame);
         }
     }
 }

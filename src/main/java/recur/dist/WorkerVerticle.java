@@ -4,9 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import recur.io.ModelFile;
@@ -79,7 +80,6 @@ public final class WorkerVerticle extends VerticleBase {
     private GradientMessage lastPushed;  // sent again when the server re-sends its weights
     private SliceClient slices;          // gathers weight slices and cuts pushes (sharded server)
     private TensorLink link;             // this membership's tensor link (null: the event bus)
-    private NetClient client;            // made for the first link
     private final ArrayPool weightArrays = new ArrayPool(2); // weights received on links
 
     public WorkerVerticle(Setup setup) {
@@ -185,13 +185,20 @@ public final class WorkerVerticle extends VerticleBase {
      * on the order of the messages that stay on the event bus).
      */
     private Future<TensorLink> connect(JoinReply reply) {
-        if (client == null) {
-            client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
-                    .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, setup.timing().requestTimeout().toMillis())));
-        }
         String where = reply.getTensorHost() + ":" + reply.getTensorPort();
-        return client.connect(reply.getTensorPort(), reply.getTensorHost()).map(socket -> {
-            TensorLink l = new TensorLink(socket, "the parameter server at " + where);
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, setup.timing().requestTimeout().toMillis());
+        return vertx.executeBlocking(() -> { // a blocking connect, off the event loop
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.socket().connect(new InetSocketAddress(reply.getTensorHost(), reply.getTensorPort()),
+                        timeoutMs);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            return ch;
+        }, false).map(socket -> {
+            TensorLink l = new TensorLink(socket, "the parameter server at " + where, context);
             l.frames(bytes -> onWeights(WireCodecs.weights(bytes, weightArrays))); // released once computed on
             l.closed(why -> {
                 if (l == link && !finished.future().isComplete()) {
