@@ -376,8 +376,8 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
         unlinked.remove(m.id);
         m.link = link;
-        link.frames(bytes -> {
-            GradientMessage g = recur.wire.WireCodecs.push(bytes, pushArrays); // released with its round
+        // decoded on the link's reader thread (the pool is thread-safe), handled here; released with its round
+        link.frames(bytes -> recur.wire.WireCodecs.push(bytes, pushArrays), g -> {
             if (g.workerId() != m.id) {
                 drop(Reject.UNKNOWN_WORKER, g, "pushed on the tensor link of worker " + m.id);
             } else {

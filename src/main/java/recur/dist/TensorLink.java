@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * One worker's tensor link in cluster mode: a TCP connection between it and the parameter server that
@@ -59,12 +60,16 @@ final class TensorLink {
     private final BlockingQueue<ByteBuffer> readBuffers = new ArrayBlockingQueue<>(READ_BUFFERS); // direct, free to read into
     private final io.vertx.core.Closeable closeHook = this::closedWithContext;
     private volatile boolean stopping;       // the channel is being closed: the threads' errors are no news
-    private Handler<ByteBuffer> frames = b -> { };
+    private volatile Receiver<?> receiver = new Receiver<ByteBuffer>(null, b -> { });
     private Handler<String> closed = why -> { };
     private boolean open = true;             // on the context: false once closing
     private boolean reported;                // on the context: the close handler has run
     private String closeReason;
     private int lastFrameBytes = 256;
+
+    /** How frames are taken: decoded on the reader thread (decode non-null) or viewed on the context. */
+    private record Receiver<T>(Function<ByteBuffer, T> decode, Handler<T> handler) {
+    }
 
     /** A frame to write, and what to do once it is written (or not). */
     private record Write(ByteBuf frame, Runnable done) {
@@ -112,7 +117,19 @@ final class TensorLink {
      * what is kept). A handler that throws closes the link with the exception's message.
      */
     TensorLink frames(Handler<ByteBuffer> handler) {
-        this.frames = handler;
+        this.receiver = new Receiver<>(null, handler);
+        return this;
+    }
+
+    /**
+     * Each received frame decoded on the link's reader thread by {@code decode} (thread-safe, it gets a
+     * view valid only during the call), then handed to {@code handler} on the link's context: the event
+     * loop does not decode, and the reader reuses its buffer at once. Applies to the frames read after
+     * it is set. A decoder that throws closes the link with the exception's message; what was decoded
+     * for a link that closed before the handler ran is dropped (pooled arrays go to the collector).
+     */
+    <T> TensorLink frames(Function<ByteBuffer, T> decode, Handler<T> handler) {
+        this.receiver = new Receiver<>(decode, handler);
         return this;
     }
 
@@ -320,8 +337,13 @@ final class TensorLink {
                     return;
                 }
                 body.flip();
-                ByteBuffer frame = body;
-                context.runOnContext(v -> deliver(frame));
+                Receiver<?> r = receiver;
+                if (r.decode != null) {
+                    decoded(r, body);
+                } else {
+                    ByteBuffer frame = body;
+                    context.runOnContext(v -> deliver(frame));
+                }
             }
         } catch (InterruptedException | ClosedChannelException e) {
             fail(null);
@@ -340,11 +362,43 @@ final class TensorLink {
         return true;
     }
 
+    /** A frame viewed on the context: to a receiver set since it was read, decoded here if it decodes. */
+    @SuppressWarnings("unchecked")
+    private static <T> void deliver(Receiver<T> r, ByteBuffer view) {
+        if (r.decode == null) {
+            ((Handler<ByteBuffer>) r.handler).handle(view);
+        } else {
+            r.handler.handle(r.decode.apply(view));
+        }
+    }
+
+    /** On the reader thread: decodes a frame, then hands the result to the context. */
+    private <T> void decoded(Receiver<T> r, ByteBuffer frame) {
+        T m;
+        try {
+            m = r.decode.apply(frame.slice());
+        } catch (RuntimeException e) {
+            fail(message(e));
+            return;
+        } finally {
+            readBuffers.offer(frame);
+        }
+        context.runOnContext(v -> {
+            try {
+                if (open) {
+                    r.handler.handle(m);
+                }
+            } catch (RuntimeException e) {
+                close(message(e));
+            }
+        });
+    }
+
     /** On the context: one received frame to the handler, then its buffer back to the reader. */
     private void deliver(ByteBuffer frame) {
         try {
             if (open) {
-                frames.handle(frame.slice());
+                deliver(receiver, frame.slice());
             }
         } catch (RuntimeException e) {
             close(message(e));

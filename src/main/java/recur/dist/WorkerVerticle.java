@@ -199,7 +199,7 @@ public final class WorkerVerticle extends VerticleBase {
             return ch;
         }, false).map(socket -> {
             TensorLink l = new TensorLink(socket, "the parameter server at " + where, context);
-            l.frames(bytes -> onWeights(WireCodecs.weights(bytes, weightArrays))); // released once computed on
+            l.frames(bytes -> WireCodecs.weights(bytes, weightArrays), this::onWeights); // decoded on the reader thread; released once computed on
             l.closed(why -> {
                 if (l == link && !finished.future().isComplete()) {
                     link = null;

@@ -91,6 +91,47 @@ class TensorLinkFramingTest {
     }
 
     @Test
+    void framesDecodedOnTheReaderAreHandledOnTheEventLoopInOrder(Vertx vertx, VertxTestContext ctx) throws IOException {
+        SocketChannel[] p = pair();
+        List<Integer> lengths = new ArrayList<>();
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "client", c).frames(view -> {
+            ctx.verify(() -> assertTrue(!Context.isOnEventLoopThread(), "decoded off the event loop"));
+            byte[] copy = new byte[view.remaining()];
+            view.get(copy);
+            return copy;
+        }, copy -> {
+            ctx.verify(() -> {
+                assertTrue(Context.isOnEventLoopThread(), "handled on the event loop");
+                assertArrayEquals(bytes(SIZES[lengths.size()], lengths.size()), copy, "frame " + lengths.size());
+            });
+            lengths.add(copy.length);
+            if (lengths.size() == SIZES.length) {
+                ctx.completeNow();
+            }
+        }));
+        onContext(vertx, ctx, c -> {
+            TensorLink link = new TensorLink(p[1], "server", c);
+            for (int i = 0; i < SIZES.length; i++) {
+                link.send(bytes(SIZES[i], i), (frame, b) -> frame.appendInt(b.length).appendBytes(b));
+            }
+        });
+    }
+
+    @Test
+    void aDecoderThatThrowsClosesTheLinkWithItsMessage(Vertx vertx, VertxTestContext ctx) throws IOException {
+        SocketChannel[] p = pair();
+        List<String> reasons = new ArrayList<>();
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "client", c).<Integer>frames(view -> {
+            throw new recur.wire.WireFormatException("weights: malformed protobuf (test)");
+        }, x -> ctx.failNow("nothing decoded")).closed(why -> {
+            reasons.add(why);
+            ctx.verify(() -> assertEquals(List.of("weights: malformed protobuf (test)"), reasons));
+            ctx.completeNow();
+        }));
+        p[1].write(ByteBuffer.allocate(7).putInt(3).put(new byte[] {1, 2, 3}).flip());
+    }
+
+    @Test
     void aSharedFrameGoesToEveryLink(Vertx vertx, VertxTestContext ctx) throws IOException {
         SocketChannel[] a = pair();
         SocketChannel[] b = pair();
