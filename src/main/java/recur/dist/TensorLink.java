@@ -276,7 +276,7 @@ final class TensorLink {
         closed.handle(closeReason != null ? closeReason : "the connection closed");
     }
 
-    /** A thread's failure, handed to the context unless the link is being closed anyway. */
+    /** A thread's failure (null: the link was closed here), handed to the context to report once. */
     private void fail(String why) {
         context.runOnContext(v -> report(why));
     }

@@ -85,15 +85,22 @@ class TensorLinkTest {
         int firstId = a.workerId();
         AtomicLong version = new AtomicLong();
         AtomicLong rejoinedAt = new AtomicLong(-1);
+        AtomicLong bothTokens = new AtomicLong(); // a round's tokens with both workers in it
+        AtomicLong lastTokens = new AtomicLong();
         DistResult r = ClusterCoordinator.train(DistFixtures.job(c, DistFixtures.text(20_000)), o, s -> {
             version.set(s.step());
+            lastTokens.set(s.tokens());
+            if (s.step() == 4) {
+                bothTokens.set(s.tokens());
+            }
             if (s.step() == 5) {
                 a.breakTensorLink();
             }
             if (s.step() > 5 && rejoinedAt.get() < 0 && a.workerId() > firstId) {
                 rejoinedAt.set(s.step());
             }
-        }, () -> rejoinedAt.get() >= 0 && version.get() >= rejoinedAt.get() + 5);
+        }, () -> rejoinedAt.get() >= 0 && version.get() >= rejoinedAt.get() + 5 // and its new link is bound:
+                && lastTokens.get() == bothTokens.get());
         assertTrue(r.stopped(), "training went on after the link died");
         assertTrue(a.workerId() >= 2, "the worker joined again under a new id: " + a.workerId());
         List<String> rows = Files.readAllLines(c.out.resolve("metrics.csv"));
