@@ -60,6 +60,7 @@ final class TensorLink {
     private final BlockingQueue<ByteBuffer> readBuffers = new ArrayBlockingQueue<>(READ_BUFFERS); // direct, free to read into
     private final io.vertx.core.Closeable closeHook = this::closedWithContext;
     private volatile boolean stopping;       // the channel is being closed: the threads' errors are no news
+    private volatile boolean stopped;        // closed at once, queued writes dropped (not a close after them)
     private volatile Receiver<?> receiver = new Receiver<ByteBuffer>(null, b -> { });
     private Handler<String> closed = why -> { };
     private boolean open = true;             // on the context: false once closing
@@ -74,6 +75,11 @@ final class TensorLink {
     /** A frame to write, and what to do once it is written (or not). */
     private record Write(ByteBuf frame, Runnable done) {
     }
+
+    /** Queued by {@link #close}: the writer closes the channel once the frames before it are written. */
+    private static final Write CLOSE = new Write(null, () -> { });
+    /** How long a closing link's writer may take for the frames queued before the close. */
+    private static final long CLOSE_GRACE_MS = 2_000;
 
     /**
      * Takes over a connected blocking channel; made on {@code context}, where the handlers then run.
@@ -221,21 +227,32 @@ final class TensorLink {
         }
     }
 
-    /** Closes the link; the close handler then runs (once, on the link's context) with {@code why}. */
+    /**
+     * Closes the link after the frames already sent (the stop signal before a server closes, say) are
+     * written, at most {@link #CLOSE_GRACE_MS} later; the close handler then runs (once, on the link's
+     * context) with {@code why}.
+     */
     void close(String why) {
         if (closeReason == null) {
             closeReason = why;
         }
         if (open) {
             open = false;
-            shutDown();
+            stopping = true;
+            writes.add(CLOSE);
+            try {
+                context.owner().setTimer(CLOSE_GRACE_MS, t -> shutDown());
+            } catch (RuntimeException e) { // Vert.x is closing: no grace
+                shutDown();
+            }
             context.runOnContext(v -> report(null));
         }
     }
 
-    /** Closes the channel and stops both threads; any thread. */
+    /** Closes the channel and stops both threads, dropping what is queued; any thread. */
     private void shutDown() {
         stopping = true;
+        stopped = true;
         try {
             channel.close();
         } catch (IOException e) {
@@ -269,9 +286,11 @@ final class TensorLink {
         while ((b = spare.poll()) != null) {
             b.release();
         }
-        Write w;
-        while ((w = writes.poll()) != null) {
-            w.done.run();
+        if (stopped) { // else the writer still writes what was queued before the close, then drains
+            Write w;
+            while ((w = writes.poll()) != null) {
+                w.done.run();
+            }
         }
         closed.handle(closeReason != null ? closeReason : "the connection closed");
     }
@@ -291,6 +310,10 @@ final class TensorLink {
         try {
             while (true) {
                 Write w = writes.take();
+                if (w == CLOSE) {
+                    shutDown();
+                    return;
+                }
                 try {
                     ByteBuf frame = w.frame;
                     ByteBuffer out = frame.nioBuffer(frame.readerIndex(), frame.readableBytes());

@@ -81,6 +81,7 @@ public final class WorkerVerticle extends VerticleBase {
     private SliceClient slices;          // gathers weight slices and cuts pushes (sharded server)
     private TensorLink link;             // this membership's tensor link (null: the event bus)
     private final ArrayPool weightArrays = new ArrayPool(2); // weights received on links
+    private volatile int pushes;         // gradients computed and pushed (tests); written on the event loop only
 
     public WorkerVerticle(Setup setup) {
         this.setup = setup;
@@ -99,6 +100,11 @@ public final class WorkerVerticle extends VerticleBase {
     /** This worker's id at the server (-1 while joining). */
     public int workerId() {
         return id;
+    }
+
+    /** How many gradients this worker has pushed after computing them (any thread; tests). */
+    int pushes() {
+        return pushes;
     }
 
     /** Whether this worker's pushes and weights travel on a tensor link now (event loop; tests). */
@@ -416,6 +422,7 @@ public final class WorkerVerticle extends VerticleBase {
                 }
                 lastPushed = r;
                 slices.push(lastPushed);
+                pushes++;
             } else if (r != null) {
                 r.release(); // computed for a membership this worker no longer has
             }
