@@ -81,9 +81,21 @@ class ScalingReportFromTest {
         String rewritten = Files.readString(out.resolve("report.md"));
         assertEquals(report.lines().filter(l -> l.startsWith("| ")).count(),
                 rewritten.lines().filter(l -> l.startsWith("| ")).count());
-        assertEquals(line(report, "Fastest to the target"), line(rewritten, "Fastest to the target"));
+        // The fastest run again, or one that tied with it within the stored numbers' rounding (a full-suite
+        // run once had two runs a hair apart, and the rewritten report, from rounded figures, picked the other).
+        String fastest = line(report, "Fastest to the target");
+        String fastestAgain = line(rewritten, "Fastest to the target");
+        if (!fastest.equals(fastestAgain)) {
+            assertEquals(secondsToTarget(fastest), secondsToTarget(fastestAgain), 0.15, fastest + " / " + fastestAgain);
+        }
         assertTrue(Files.exists(out.resolve("model.csv")) && Files.exists(out.resolve("loss-time.svg")),
                 "curves.csv brings back the loss plots");
+    }
+
+    private static double secondsToTarget(String fastestLine) {
+        var m = java.util.regex.Pattern.compile(", ([0-9.]+) s \\(").matcher(fastestLine);
+        assertTrue(m.find(), fastestLine);
+        return Double.parseDouble(m.group(1));
     }
 
     private static String line(String text, String prefix) {
