@@ -44,7 +44,6 @@ public final class Network {
     private final int[] classifyTargets; // (B) labels copied for the loss kernel
     private final float[] zeros;         // (H) the zero initial state
     private final TokenFold fold;        // token input: the embedding folded into layer 0 (null otherwise)
-    private boolean folded;              // whether the current window is folded
 
     public Network(ModelSpec spec, int batch, int maxSteps, Kernels k) {
         this(spec, batch, maxSteps, k, FOLD_TOKENS);
@@ -98,7 +97,7 @@ public final class Network {
 
     /** Whether the last window's token input was folded into the first input projection. */
     boolean folded() {
-        return folded;
+        return layers[0].fold != null;
     }
 
     /** New window and state buffers shaped for this network. */
@@ -134,7 +133,7 @@ public final class Network {
         }
         // Input to layer 0.
         float[] x = w.inputs;
-        folded = false;
+        boolean folded = false;
         if (spec.tokenInput()) {
             int e = spec.embedding();
             int v = spec.vocabSize();
@@ -293,7 +292,7 @@ public final class Network {
             if (l > 0) {
                 RecurrentLayer below = layers[l - 1];
                 layer.backward(params, grad, below.h, below.hBlock(1), below.dh, steps);
-            } else if (folded) {
+            } else if (folded()) {
                 layer.backward(params, grad, null, 0, null, steps);
                 fold.embeddingGradient(grad, layout.embed, params, layout.weightIh[0]);
             } else if (spec.tokenInput()) {
@@ -302,7 +301,7 @@ public final class Network {
                 layer.backward(params, grad, w.inputs, 0, null, steps);
             }
         }
-        if (spec.tokenInput() && !folded) {
+        if (spec.tokenInput() && !folded()) {
             int e = spec.embedding();
             for (int r = 0; r < steps * batch; r++) {
                 k.axpy(grad, layout.embed + w.tokens[r] * e, 1f, dx0, r * e, e);

@@ -27,8 +27,7 @@ final class TokenFold {
     private final int[] slotToken; // (maxUsed) slot -> token
     private final int[] rowSlot;   // (R) row -> slot
     private int used;              // U: distinct tokens in this window
-    private int rows;              // R: rows of this window
-    final float[] emb;             // (maxUsed, E) embedding rows of this window's tokens, by slot
+    private final float[] emb;     // (maxUsed, E) embedding rows of this window's tokens, by slot
     private final float[] table;   // (maxUsed, GH) forward: bias + emb W_ih^T; backward: gate gradients summed by token
     private final float[] dEmb;    // (maxUsed, E) gradient w.r.t. each slot's embedding row
 
@@ -67,7 +66,6 @@ final class TokenFold {
             }
             rowSlot[r] = s;
         }
-        rows = rowCount;
         for (int s = 0; s < used; s++) {
             System.arraycopy(params, embedOff + slotToken[s] * e, emb, s * e, e);
         }
