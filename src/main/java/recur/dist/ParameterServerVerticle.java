@@ -377,7 +377,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         unlinked.remove(m.id);
         m.link = link;
         // decoded on the link's reader thread (the pool is thread-safe), handled here; released with its round
-        link.frames(bytes -> recur.wire.WireCodecs.push(bytes, pushArrays), g -> {
+        link.frames((proto, values) -> recur.wire.WireCodecs.pushFromLink(proto, values, pushArrays), g -> {
             if (g.workerId() != m.id) {
                 drop(Reject.UNKNOWN_WORKER, g, "pushed on the tensor link of worker " + m.id);
             } else {
@@ -589,8 +589,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             vertx.eventBus().send(m.address, msg, SliceClient.SEND);
             return;
         }
-        m.link.send(framed.of(msg, (frame, w) -> w.writeFrame(frame))); // written once for every link
-        msg.release(); // copied into the frame
+        m.link.send(framed.of(msg), msg::release); // written once for every link; the hold kept until written
     }
 
     // ------------------------------------------------------------------------------------ sync rounds

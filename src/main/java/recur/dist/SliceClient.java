@@ -129,7 +129,8 @@ final class SliceClient {
      */
     void push(GradientMessage g) {
         if (link != null) {
-            link.send(g, (frame, m) -> m.writeFrame(frame)); // copied into the frame: no hold for the receiver
+            g.retain(); // the link reads the gradient as it writes it: held until then
+            link.send(g, g::release);
             return;
         }
         if (bounds == null) {

@@ -5,36 +5,46 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
+import recur.wire.Bf16;
+import recur.wire.Incoming;
+import recur.wire.LinkMessage;
+import recur.wire.RawTensor;
 
 /**
  * One worker's tensor link in cluster mode: a TCP connection between it and the parameter server that
  * carries its gradient pushes and the weights sent to it, so that the big messages bypass the
- * clustered event bus (join, heartbeats, leave and the sharded server's messages stay there). Every
- * frame is {@code [int32 big-endian length][protobuf bytes]}, the bytes exactly those the event-bus
- * codecs write ({@code recur.wire.TensorFrames}), so decoding and validation are shared.
+ * clustered event bus (join, heartbeats, leave and the sharded server's messages stay there).
+ *
+ * <p>A frame is {@code [int32 length][int32 P][P bytes: protobuf part][values]} (big-endian ints;
+ * length counts what follows it): the message's protobuf bytes with its one big tensor's shape and
+ * dtype but not its values, then those values little-endian ({@link RawTensor}, none for the hello or
+ * a stop). The protobuf part is decoded and validated as the event-bus codecs do
+ * ({@code recur.wire.WireCodecs#pushFromLink}). The values are never gathered into a frame: the writer
+ * copies them from the message's array into the socket in {@link #CHUNK}-byte pieces, and the reader
+ * copies them from the socket into the decoded message's array the same way, so the copies overlap
+ * the transfer (a frame written whole and read whole cost ~1 ms a direction more, docs/performance.md).
  *
  * <p>Blocking I/O on threads of its own (a plain blocking {@link SocketChannel} moved a 1.4 MB frame
  * over loopback 2-3x faster than Netty's event-loop path here, docs/performance.md): a reader thread
- * reads each frame, its length then its bytes, into a direct buffer (one of two, each grown once to
- * the largest frame) and hands it to the owner's context, where the frame handler decodes it in place;
- * the buffer is read into again only after that handler has returned. A writer thread writes the
- * frames queued by {@link #send}, so the server's weights go to every worker at once and no event loop
- * waits on a socket. The handlers and everything else here run on the context that made the link (the
- * server's or the worker's verticle): the threads only touch the socket, the queues and the buffers.
+ * reads each frame, decodes its protobuf part, reads its values into the message and hands the
+ * message to the owner's context. A writer thread writes the frames queued by {@link #send}, so the
+ * server's weights go to every worker at once and no event loop waits on a socket. The handlers and
+ * everything else here but {@link #send} run on the context that made the link (the server's or the
+ * worker's verticle): the threads only touch the socket, the queues, the buffers and the messages' arrays.
  *
  * <p>Order: TCP delivers a link's frames in order, the writer writes them in the order they were sent,
  * and the reader hands them to one event loop in order, so everything the server sends a worker
@@ -45,6 +55,8 @@ import java.util.function.Function;
 final class TensorLink {
     /** The largest frame accepted (1 GiB): a larger length means a corrupt stream, not a model. */
     static final int MAX_FRAME = 1 << 30;
+    /** Bytes of values copied between an array and the socket at a time: a piece that stays in cache. */
+    static final int CHUNK = 256 << 10;
     private static final int SPARE_BUFFERS = 2;
     private static final int READ_BUFFERS = 2;
     /** Socket buffers big enough for a whole weights frame, so a write rarely waits for the reader. */
@@ -57,27 +69,40 @@ final class TensorLink {
     private final Thread writer;
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
     private final BlockingQueue<ByteBuf> spare = new ArrayBlockingQueue<>(SPARE_BUFFERS); // direct, written and done with
-    private final BlockingQueue<ByteBuffer> readBuffers = new ArrayBlockingQueue<>(READ_BUFFERS); // direct, free to read into
+    private final BlockingQueue<ByteBuffer> readBuffers = new ArrayBlockingQueue<>(READ_BUFFERS); // protobuf parts, free to read into
     private final io.vertx.core.Closeable closeHook = this::closedWithContext;
     private volatile boolean stopping;       // the channel is being closed: the threads' errors are no news
     private volatile boolean stopped;        // closed at once, queued writes dropped (not a close after them)
     private volatile Receiver<?> receiver = new Receiver<ByteBuffer>(null, b -> { });
+    private ByteBuffer readChunk;            // reader thread: values on their way into an array
+    private FloatBuffer readFloats;          // its float view
+    private ByteBuffer writeChunk;           // writer thread: values on their way out of an array
+    private FloatBuffer writeFloats;
     private Handler<String> closed = why -> { };
-    private boolean open = true;             // on the context: false once closing
+    private volatile boolean open = true;    // set on the context: false once closing (send reads it anywhere)
     private boolean reported;                // on the context: the close handler has run
     private String closeReason;
-    private int lastFrameBytes = 256;
+    private volatile int lastFrameBytes = 256; // a hint for new frame buffers
 
-    /** How frames are taken: decoded on the reader thread (decode non-null) or viewed on the context. */
-    private record Receiver<T>(Function<ByteBuffer, T> decode, Handler<T> handler) {
+    /**
+     * Decodes a frame's protobuf part (a view valid only during the call) on the reader thread, with
+     * {@code rawBytes} of values to follow it; thread-safe.
+     */
+    @FunctionalInterface
+    interface Decoder<T> {
+        Incoming<T> decode(ByteBuffer proto, long rawBytes);
     }
 
-    /** A frame to write, and what to do once it is written (or not). */
-    private record Write(ByteBuf frame, Runnable done) {
+    /** How frames are taken: decoded on the reader thread (decode non-null) or viewed on the context. */
+    private record Receiver<T>(Decoder<T> decode, Handler<T> handler) {
+    }
+
+    /** A frame's head (length, P, protobuf part) and values to write, and what to do once written (or not). */
+    private record Write(ByteBuf frame, RawTensor values, Runnable done) {
     }
 
     /** Queued by {@link #close}: the writer closes the channel once the frames before it are written. */
-    private static final Write CLOSE = new Write(null, () -> { });
+    private static final Write CLOSE = new Write(null, RawTensor.NONE, () -> { });
     /** How long a closing link's writer may take for the frames queued before the close. */
     private static final long CLOSE_GRACE_MS = 2_000;
 
@@ -91,7 +116,7 @@ final class TensorLink {
         this.peer = peer;
         this.context = (ContextInternal) context;
         for (int i = 0; i < READ_BUFFERS; i++) {
-            readBuffers.add(ByteBuffer.allocateDirect(256));
+            readBuffers.add(ByteBuffer.allocate(256));
         }
         try {
             channel.configureBlocking(true);
@@ -119,8 +144,9 @@ final class TensorLink {
     }
 
     /**
-     * Each received frame's protobuf bytes, a view valid only during the call (decode in place, copy out
-     * what is kept). A handler that throws closes the link with the exception's message.
+     * Each received frame's protobuf part, a view valid only during the call (decode in place, copy
+     * out what is kept), on the link's context; such frames carry no values (a frame with values
+     * closes the link). A handler that throws closes the link with the exception's message.
      */
     TensorLink frames(Handler<ByteBuffer> handler) {
         this.receiver = new Receiver<>(null, handler);
@@ -128,13 +154,13 @@ final class TensorLink {
     }
 
     /**
-     * Each received frame decoded on the link's reader thread by {@code decode} (thread-safe, it gets a
-     * view valid only during the call), then handed to {@code handler} on the link's context: the event
-     * loop does not decode, and the reader reuses its buffer at once. Applies to the frames read after
-     * it is set. A decoder that throws closes the link with the exception's message; what was decoded
-     * for a link that closed before the handler ran is dropped (pooled arrays go to the collector).
+     * Each received frame decoded on the link's reader thread by {@code decode}, its values read into
+     * the array decode gave, then the message handed to {@code handler} on the link's context: the
+     * event loop neither decodes nor copies. Applies to the frames read after it is set. A decoder that
+     * throws closes the link with the exception's message; what was decoded for a link that closed
+     * before the handler ran is dropped (pooled arrays go to the collector).
      */
-    <T> TensorLink frames(Function<ByteBuffer, T> decode, Handler<T> handler) {
+    <T> TensorLink frames(Decoder<T> decode, Handler<T> handler) {
         this.receiver = new Receiver<>(decode, handler);
         return this;
     }
@@ -154,53 +180,77 @@ final class TensorLink {
     }
 
     /**
-     * Sends one frame: {@code write} appends {@code [int32 length][bytes]} to the buffer it is given
-     * (as {@code GradientMessage.writeFrame} and {@code WeightsMessage.writeFrame} do). The message is
-     * copied into the frame before this returns, so the caller may release it at once.
+     * Sends {@code message} (any thread: a worker pushes from its compute lane; a send that races a
+     * close is dropped): its protobuf part is written into a frame before this returns; its values
+     * are read from their array by the writer thread as it writes them, so the array must not change
+     * until {@code whenWritten} runs (on the writer thread, or here when the link is closed), once the
+     * frame is written or dropped. A holder of a pooled array releases its hold there.
      */
-    <T> void send(T message, BiConsumer<Buffer, T> write) {
+    void send(LinkMessage message, Runnable whenWritten) {
         if (!open) {
+            whenWritten.run();
             return;
         }
         ByteBuf out = spare.poll();
         if (out == null) {
             out = Unpooled.directBuffer(lastFrameBytes);
         }
-        out.clear();
-        write.accept(BufferInternal.buffer(out), message);
+        RawTensor values = frame(out, message);
         lastFrameBytes = Math.max(lastFrameBytes, out.writerIndex());
         ByteBuf sent = out;
-        writes.add(new Write(sent, () -> {
+        writes.add(new Write(sent, values, () -> {
             if (stopping || !spare.offer(sent)) {
                 sent.release();
             }
+            whenWritten.run();
         }));
+    }
+
+    /** Writes {@code [length][P][protobuf part]} into {@code out} (cleared); returns the values that follow. */
+    private static RawTensor frame(ByteBuf out, LinkMessage message) {
+        out.clear().writeLong(0); // the two ints, set below
+        RawTensor values = message.writeLinkProto(BufferInternal.buffer(out));
+        int proto = out.writerIndex() - 2 * Integer.BYTES;
+        long length = Integer.BYTES + (long) proto + values.bytes();
+        if (length > MAX_FRAME) {
+            throw new IllegalArgumentException("a message of " + length + " bytes is over the tensor link's limit of "
+                    + MAX_FRAME);
+        }
+        out.setInt(0, (int) length).setInt(Integer.BYTES, proto);
+        return values;
     }
 
     /**
      * Sends a frame that {@link Shared} wrote once for several links (the same weights to every
-     * worker): held until this write completes, never copied.
+     * worker): held until this write completes, never copied; {@code whenWritten} as for
+     * {@link #send(LinkMessage, Runnable)}.
      */
-    void send(Shared frame) {
+    void send(Shared frame, Runnable whenWritten) {
         if (!open) {
+            whenWritten.run();
             return;
         }
         ByteBuf out = frame.buffer;
         out.retain(); // released by the writer thread (Netty's reference counts are atomic)
-        writes.add(new Write(out, out::release));
+        writes.add(new Write(out, frame.values, () -> {
+            out.release();
+            whenWritten.run();
+        }));
     }
 
     /**
-     * One message's frame, written once and sent on several links: the parameter server's weights of a
-     * version go to every worker in the same bytes. {@link #of} writes the frame for a message unless
-     * it holds that message's already, reusing its direct buffer when no write holds it any more.
-     * Event loop only; the links' writer threads only release their holds.
+     * One message's frame head, written once and sent on several links: the parameter server's
+     * weights of a version go to every worker in the same bytes, each link's writer reading the
+     * values from the same array. {@link #of} writes the head for a message unless it holds that
+     * message's already, reusing its direct buffer when no write holds it any more. Event loop only;
+     * the links' writer threads only release their holds.
      */
     static final class Shared {
-        private Object message;
+        private LinkMessage message;
         private ByteBuf buffer;
+        private RawTensor values;
 
-        <T> Shared of(T m, BiConsumer<Buffer, T> write) {
+        Shared of(LinkMessage m) {
             if (m == message) {
                 return this;
             }
@@ -211,8 +261,7 @@ final class TensorLink {
             if (buffer == null) {
                 buffer = Unpooled.directBuffer(256);
             }
-            buffer.clear();
-            write.accept(BufferInternal.buffer(buffer), m);
+            values = frame(buffer, m);
             message = m;
             return this;
         }
@@ -224,6 +273,7 @@ final class TensorLink {
                 buffer = null;
             }
             message = null;
+            values = null;
         }
     }
 
@@ -316,10 +366,8 @@ final class TensorLink {
                 }
                 try {
                     ByteBuf frame = w.frame;
-                    ByteBuffer out = frame.nioBuffer(frame.readerIndex(), frame.readableBytes());
-                    while (out.hasRemaining()) {
-                        channel.write(out);
-                    }
+                    writeFully(frame.nioBuffer(frame.readerIndex(), frame.readableBytes()));
+                    writeValues(w.values);
                 } finally {
                     w.done.run();
                 }
@@ -336,8 +384,43 @@ final class TensorLink {
         }
     }
 
+    private void writeFully(ByteBuffer out) throws IOException {
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+    }
+
+    /** Writes {@code t}'s values little-endian, a chunk at a time (writer thread). */
+    private void writeValues(RawTensor t) throws IOException {
+        if (t.count() == 0) {
+            return;
+        }
+        if (writeChunk == null) {
+            writeChunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            writeFloats = writeChunk.asFloatBuffer();
+        }
+        float[] v = t.values();
+        int width = t.bf16() ? 2 : Float.BYTES;
+        int per = CHUNK / width;
+        for (int at = 0; at < t.count(); at += per) {
+            int k = Math.min(per, t.count() - at);
+            writeChunk.clear();
+            if (t.bf16()) {
+                for (int i = 0; i < k; i++) {
+                    writeChunk.putShort((short) (Float.floatToRawIntBits(v[at + i]) >>> 16));
+                }
+                writeChunk.flip();
+            } else {
+                writeFloats.clear();
+                writeFloats.put(v, at, k);
+                writeChunk.limit(k * width);
+            }
+            writeFully(writeChunk);
+        }
+    }
+
     private void readLoop() {
-        ByteBuffer header = ByteBuffer.allocateDirect(Integer.BYTES);
+        ByteBuffer header = ByteBuffer.allocateDirect(2 * Integer.BYTES);
         try {
             while (true) {
                 header.clear();
@@ -346,15 +429,23 @@ final class TensorLink {
                     return;
                 }
                 int length = header.getInt(0);
-                if (length < 0 || length > MAX_FRAME) {
-                    fail("a frame from " + peer + " claims " + length + " bytes (expected 0.." + MAX_FRAME + ")");
+                int proto = header.getInt(Integer.BYTES);
+                if (length < Integer.BYTES || length > MAX_FRAME) {
+                    fail("a frame from " + peer + " claims " + length + " bytes (expected " + Integer.BYTES + ".."
+                            + MAX_FRAME + ")");
                     return;
                 }
-                ByteBuffer body = readBuffers.take();
-                if (body.capacity() < length) {
-                    body = ByteBuffer.allocateDirect(length); // once per buffer, for the first big frame
+                if (proto < 0 || proto > length - Integer.BYTES) {
+                    fail("a frame from " + peer + " of " + length + " bytes claims a protobuf part of " + proto
+                            + " bytes (expected 0.." + (length - Integer.BYTES) + ")");
+                    return;
                 }
-                body.clear().limit(length);
+                long values = length - Integer.BYTES - (long) proto;
+                ByteBuffer body = readBuffers.take();
+                if (body.capacity() < proto) {
+                    body = ByteBuffer.allocate(proto); // once per buffer, for the first bigger protobuf part
+                }
+                body.clear().limit(proto);
                 if (!readFully(body)) {
                     fail("the connection closed");
                     return;
@@ -362,7 +453,13 @@ final class TensorLink {
                 body.flip();
                 Receiver<?> r = receiver;
                 if (r.decode != null) {
-                    decoded(r, body);
+                    if (!decoded(r, body, values)) {
+                        return;
+                    }
+                } else if (values != 0) {
+                    readBuffers.offer(body);
+                    fail("a frame from " + peer + " carries " + values + " bytes of values where none are expected");
+                    return;
                 } else {
                     ByteBuffer frame = body;
                     context.runOnContext(v -> deliver(frame));
@@ -391,21 +488,29 @@ final class TensorLink {
         if (r.decode == null) {
             ((Handler<ByteBuffer>) r.handler).handle(view);
         } else {
-            r.handler.handle(r.decode.apply(view));
+            r.handler.handle(r.decode.decode(view, 0).message()); // read as a frame without values
         }
     }
 
-    /** On the reader thread: decodes a frame, then hands the result to the context. */
-    private <T> void decoded(Receiver<T> r, ByteBuffer frame) {
-        T m;
+    /**
+     * On the reader thread: decodes a frame's protobuf part, reads its values into the message, then
+     * hands the message to the context; false when the link failed (reported).
+     */
+    private <T> boolean decoded(Receiver<T> r, ByteBuffer proto, long values) throws IOException {
+        Incoming<T> in;
         try {
-            m = r.decode.apply(frame.slice());
+            in = r.decode.decode(proto.slice(), values);
         } catch (RuntimeException e) {
             fail(message(e));
-            return;
+            return false;
         } finally {
-            readBuffers.offer(frame);
+            readBuffers.offer(proto);
         }
+        if (!readValues(in.tensor())) {
+            fail("the connection closed");
+            return false;
+        }
+        T m = in.message();
         context.runOnContext(v -> {
             try {
                 if (open) {
@@ -415,6 +520,58 @@ final class TensorLink {
                 close(message(e));
             }
         });
+        return true;
+    }
+
+    /** Reads {@code t}'s values into its array, a chunk at a time; false at the end of the stream. */
+    private boolean readValues(RawTensor t) throws IOException {
+        if (t.bytes() == 0) {
+            return true;
+        }
+        if (readChunk == null) {
+            readChunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            readFloats = readChunk.asFloatBuffer();
+        }
+        return readValues(channel, readChunk, readFloats, t);
+    }
+
+    /**
+     * Reads {@code t.bytes()} bytes from {@code in} into {@code t}'s values through {@code chunk}
+     * (little-endian; {@code floats} its float view), whatever sizes the reads return: the bytes of a
+     * value split between two reads are kept for the next; false at the end of the stream.
+     */
+    static boolean readValues(ReadableByteChannel in, ByteBuffer chunk, FloatBuffer floats, RawTensor t)
+            throws IOException {
+        int width = t.bf16() ? 2 : Float.BYTES;
+        long left = t.bytes();
+        float[] v = t.values();
+        int at = 0;
+        chunk.clear();
+        while (left > 0) {
+            chunk.limit((int) Math.min(chunk.capacity(), chunk.position() + left));
+            int n = in.read(chunk);
+            if (n < 0) {
+                return false;
+            }
+            left -= n;
+            int have = chunk.position();
+            int whole = have / width; // values complete in the chunk
+            if (t.bf16()) {
+                for (int i = 0; i < whole; i++) {
+                    v[at + i] = Bf16.toFloat(chunk.getShort(2 * i));
+                }
+            } else {
+                floats.clear().limit(whole);
+                floats.get(v, at, whole);
+            }
+            at += whole;
+            int rest = have - whole * width;
+            for (int i = 0; i < rest; i++) {
+                chunk.put(i, chunk.get(whole * width + i));
+            }
+            chunk.clear().position(rest);
+        }
+        return true;
     }
 
     /** On the context: one received frame to the handler, then its buffer back to the reader. */

@@ -16,6 +16,7 @@ import recur.model.ModelSpec;
 import recur.wire.ArrayPool;
 import recur.wire.Bf16;
 import recur.wire.GradientMessage;
+import recur.wire.RawTensor;
 import recur.wire.WeightsMessage;
 import recur.wire.WireCodecs;
 import recur.wire.WireFormat;
@@ -205,7 +206,8 @@ public final class WorkerVerticle extends VerticleBase {
             return ch;
         }, false).map(socket -> {
             TensorLink l = new TensorLink(socket, "the parameter server at " + where, context);
-            l.frames(bytes -> WireCodecs.weights(bytes, weightArrays), this::onWeights); // decoded on the reader thread; released once computed on
+            // decoded and read on the reader thread; released once computed on
+            l.frames((proto, values) -> WireCodecs.weightsFromLink(proto, values, weightArrays), this::onWeights);
             l.closed(why -> {
                 if (l == link && !finished.future().isComplete()) {
                     link = null;
@@ -214,7 +216,10 @@ public final class WorkerVerticle extends VerticleBase {
             });
             byte[] hello = TensorHello.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(reply.getWorkerId())
                     .setToken(reply.getTensorToken()).build().toByteArray();
-            l.send(hello, (frame, b) -> frame.appendInt(b.length).appendBytes(b));
+            l.send(frame -> {
+                frame.appendBytes(hello);
+                return RawTensor.NONE;
+            }, () -> { });
             closeLink("a new link replaces it");
             link = l;
             return l;
@@ -360,6 +365,7 @@ public final class WorkerVerticle extends VerticleBase {
         round.idleMs = (lastContact - lastPush) / 1e6;
         round.worker = id;
         round.bf16 = joined.getWire().equals("bf16");
+        round.link = link != null && link.open() ? link : null;
         if (w.idle() || !slices.sharded()) {
             round.params = w.params();
             lane.submit(round);
@@ -381,6 +387,8 @@ public final class WorkerVerticle extends VerticleBase {
         double idleMs;
         int worker;
         boolean bf16;
+        TensorLink link;          // this membership's link: the lane pushes on it as soon as it has the gradient
+        boolean pushed;           // the lane pushed the result
         GradientMessage result;
 
         @Override
@@ -400,13 +408,24 @@ public final class WorkerVerticle extends VerticleBase {
             if (bf16) {
                 Bf16.roundInPlace(result.grad(), result.grad().length); // what the wire carries, in local mode too
             }
+            if (link != null) {
+                // Pushed from here, not after the hop back to the event loop: the push is on every round's
+                // critical path. A link closed meanwhile (a re-join) drops it; done() keeps the bookkeeping.
+                GradientMessage r = result;
+                r.retain(); // the link reads the gradient as it writes it: held until then
+                link.send(r, r::release);
+                pushed = true;
+            }
         }
 
         @Override
         public void done(Throwable failure) {
             GradientMessage r = result;
+            boolean sent = pushed;
             result = null;
             params = null;
+            link = null;
+            pushed = false;
             weights.release(); // computed on: the server's buffer may be reused
             weights = null;
             computing = false;
@@ -421,7 +440,9 @@ public final class WorkerVerticle extends VerticleBase {
                     lastPushed.release(); // this worker's hold on its previous push (kept for re-sends)
                 }
                 lastPushed = r;
-                slices.push(lastPushed);
+                if (!sent) {
+                    slices.push(lastPushed);
+                }
                 pushes++;
             } else if (r != null) {
                 r.release(); // computed for a membership this worker no longer has

@@ -20,7 +20,7 @@ import recur.wire.proto.GradientPush;
  */
 public record GradientMessage(int workerId, long weightVersion, float[] grad, long tokens, long lossCount,
                               double loss, double norm, double clipRatio, double computeMs, double idleMs,
-                              List<ShardSnapshot> shards, Pooled<float[]> buffer, long seq) {
+                              List<ShardSnapshot> shards, Pooled<float[]> buffer, long seq) implements LinkMessage {
 
     public GradientMessage {
         shards = List.copyOf(shards);
@@ -67,6 +67,14 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
         TensorFrames.write(frame, head(), GradientPush.GRAD_FIELD_NUMBER, grad, tail());
     }
 
+    /** A tensor link's protobuf part ({@link LinkMessage}); the gradient follows it. */
+    @Override
+    public RawTensor writeLinkProto(io.vertx.core.buffer.Buffer frame) {
+        RawTensor raw = RawTensor.of(grad);
+        TensorFrames.writeLinkProto(frame, head(), GradientPush.GRAD_FIELD_NUMBER, raw, tail());
+        return raw;
+    }
+
     /** The fields numbered below the gradient's. */
     private GradientPush head() {
         return GradientPush.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(workerId)
@@ -92,6 +100,28 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
      * has the pool's length (null: a new array); the receiver's {@link #release} gives it back.
      */
     public static GradientMessage fromProto(GradientPush p, ArrayPool pool) {
+        List<ShardSnapshot> shards = checked(p);
+        @SuppressWarnings("unchecked")
+        Pooled<float[]>[] held = new Pooled[1];
+        float[] grad = Tensors.decode(p.getGrad(), "gradient", n -> acquire(pool, n, held));
+        return of(p, grad, shards, held[0]);
+    }
+
+    /**
+     * A tensor link's protobuf part, checked as {@link #fromProto} checks a push, with {@code rawBytes}
+     * of gradient values after it: the push, whose gradient (from {@code pool} when it has the pool's
+     * length) the link fills from those bytes.
+     */
+    public static Incoming<GradientMessage> fromLink(GradientPush p, long rawBytes, ArrayPool pool) {
+        List<ShardSnapshot> shards = checked(p);
+        @SuppressWarnings("unchecked")
+        Pooled<float[]>[] held = new Pooled[1];
+        RawTensor raw = Tensors.linkTarget(p.getGrad(), "gradient", rawBytes, n -> acquire(pool, n, held));
+        return new Incoming<>(raw, of(p, raw.values(), shards, held[0]));
+    }
+
+    /** The format and the gradient's rank checked; the shard states decoded. */
+    private static List<ShardSnapshot> checked(GradientPush p) {
         WireFormat.check(p.getFormat(), "gradient push");
         if (p.getGrad().getShapeCount() != 1) {
             throw new WireFormatException("gradient: expected a flat tensor (rank 1), found shape "
@@ -101,14 +131,16 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
         for (var s : p.getShardsList()) {
             shards.add(ShardSnapshot.fromProto(s));
         }
-        @SuppressWarnings("unchecked")
-        Pooled<float[]>[] held = new Pooled[1];
-        float[] grad = Tensors.decode(p.getGrad(), "gradient", n -> {
-            held[0] = pool == null ? null : pool.acquire(n);
-            return held[0] != null ? held[0].value() : new float[n];
-        });
+        return shards;
+    }
+
+    private static float[] acquire(ArrayPool pool, int n, Pooled<float[]>[] held) {
+        held[0] = pool == null ? null : pool.acquire(n);
+        return held[0] != null ? held[0].value() : new float[n];
+    }
+
+    private static GradientMessage of(GradientPush p, float[] grad, List<ShardSnapshot> shards, Pooled<float[]> held) {
         return new GradientMessage(p.getWorkerId(), p.getWeightVersion(), grad, p.getTokens(), p.getLossCount(),
-                p.getLoss(), p.getNorm(), p.getClipRatio(), p.getComputeMs(), p.getIdleMs(), shards, held[0],
-                p.getSeq());
+                p.getLoss(), p.getNorm(), p.getClipRatio(), p.getComputeMs(), p.getIdleMs(), shards, held, p.getSeq());
     }
 }

@@ -38,6 +38,44 @@ final class TensorFrames {
         }
     }
 
+    /**
+     * Appends a tensor link's protobuf part ({@link LinkMessage}): {@code [head, tensor field, tail]}
+     * with the tensor's shape {@code [raw.count()]} and dtype but no data; the values follow it.
+     */
+    static void writeLinkProto(Buffer frame, MessageLite head, int field, RawTensor raw, MessageLite tail) {
+        Tensor.Builder t = Tensor.newBuilder().addShape(raw.count());
+        if (raw.bf16()) {
+            t.setDtype(Tensors.BF16);
+        }
+        Tensor tensor = t.build();
+        int tensorSize = tensor.getSerializedSize();
+        int size = Math.addExact(head.getSerializedSize() + CodedOutputStream.computeTagSize(field)
+                + CodedOutputStream.computeUInt32SizeNoTag(tensorSize) + tensorSize, tail.getSerializedSize());
+        int at = frame.length();
+        frame.setByte(at + size - 1, (byte) 0); // grows the frame once, to its final length
+        ByteBuf view = frame instanceof BufferInternal b ? b.getByteBuf() : null;
+        boolean inPlace = view != null && view.nioBufferCount() == 1;
+        ByteBuffer out = inPlace ? view.nioBuffer(at, size) : ByteBuffer.allocate(size);
+        try {
+            CodedOutputStream c = CodedOutputStream.newInstance(out);
+            head.writeTo(c);
+            c.writeTag(field, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            c.writeUInt32NoTag(tensorSize);
+            tensor.writeTo(c);
+            tail.writeTo(c);
+            c.flush();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("link frame: more bytes than the computed " + size, e);
+        }
+        if (out.hasRemaining()) {
+            throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
+                    + " bytes left unwritten");
+        }
+        if (!inPlace) { // not one contiguous region (not how Vert.x makes frames): written aside, copied in
+            frame.setBytes(at, out.array());
+        }
+    }
+
     /** Sizes of the message's parts; {@code dtype} null for float32. */
     private record Layout(int size, int tensorSize, Tensor shape, int dataBytes, Tensor dtype) {
         static Layout of(MessageLite head, int field, float[] values, MessageLite tail) {

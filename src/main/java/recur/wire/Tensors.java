@@ -87,6 +87,29 @@ public final class Tensors {
         return out;
     }
 
+    /**
+     * A tensor-link frame's tensor ({@link LinkMessage}): its values follow the protobuf part,
+     * {@code rawBytes} of them, rather than sitting in its data field. Checks the dtype and that the
+     * shape needs exactly those bytes, and returns where to read them: an array from {@code make}.
+     */
+    public static RawTensor linkTarget(Tensor t, String what, long rawBytes, IntFunction<float[]> make) {
+        if (!t.getData().isEmpty()) {
+            throw new WireFormatException(what + ": expected the values after the frame's protobuf part, found "
+                    + t.getData().size() + " bytes in its data field");
+        }
+        long n = elements(t.getShapeList(), what);
+        boolean bf16 = t.getDtype().equals(BF16);
+        if (!bf16 && !t.getDtype().isEmpty() && !t.getDtype().equals("f32")) {
+            throw new WireFormatException(what + ": expected dtype f32 or bf16, found '" + t.getDtype() + "'");
+        }
+        long bytes = Math.multiplyExact(n, bf16 ? 2L : Float.BYTES);
+        if (bytes != rawBytes) {
+            throw new WireFormatException(what + ": " + (bf16 ? "bf16 " : "") + "shape " + t.getShapeList() + " needs "
+                    + bytes + " bytes, found " + rawBytes);
+        }
+        return new RawTensor(make.apply((int) n), (int) n, bf16);
+    }
+
     private static float[] decodeBf16(Tensor t, long n, String what, IntFunction<float[]> make) {
         long bytes = Math.multiplyExact(n, 2L);
         if (bytes != t.getData().size()) {

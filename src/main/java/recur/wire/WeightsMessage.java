@@ -12,7 +12,7 @@ import recur.wire.proto.Weights;
  * Delivered by reference inside one JVM; on the wire each send writes the parameters straight into
  * its frame ({@link #writeFrame}).
  */
-public final class WeightsMessage {
+public final class WeightsMessage implements LinkMessage {
     private final long version;
     private final float[] params;
     private final List<ShardGrant> assign;
@@ -139,6 +139,18 @@ public final class WeightsMessage {
         }
     }
 
+    /** A tensor link's protobuf part ({@link LinkMessage}); the parameters follow it. */
+    @Override
+    public RawTensor writeLinkProto(io.vertx.core.buffer.Buffer frame) {
+        if (params == null) {
+            frame.appendBytes(toProto().toByteArray());
+            return RawTensor.NONE;
+        }
+        RawTensor raw = RawTensor.of(params);
+        TensorFrames.writeLinkProto(frame, head(), Weights.PARAMS_FIELD_NUMBER, raw, tail());
+        return raw;
+    }
+
     /** The fields numbered below the parameters'. */
     private Weights head() {
         return Weights.newBuilder().setFormat(WireFormat.VERSION).setVersion(version).build();
@@ -163,18 +175,50 @@ public final class WeightsMessage {
      * have the pool's length (null: a new array); the receiver's {@link #release} gives it back.
      */
     public static WeightsMessage fromProto(Weights p, ArrayPool pool) {
+        List<ShardGrant> assign = checked(p);
+        @SuppressWarnings("unchecked")
+        Pooled<float[]>[] held = new Pooled[1];
+        float[] params = !p.hasParams() ? null : Tensors.decode(p.getParams(), "weights", n -> acquire(pool, n, held));
+        return of(p, params, assign, held[0]);
+    }
+
+    /**
+     * A tensor link's protobuf part, checked as {@link #fromProto} checks weights, with
+     * {@code rawBytes} of parameter values after it (none without params): the message, whose
+     * parameters (from {@code pool} when they have the pool's length) the link fills from those bytes.
+     */
+    public static Incoming<WeightsMessage> fromLink(Weights p, long rawBytes, ArrayPool pool) {
+        List<ShardGrant> assign = checked(p);
+        if (!p.hasParams()) {
+            if (rawBytes != 0) {
+                throw new WireFormatException("weights: expected no values after a message without params, found "
+                        + rawBytes + " bytes");
+            }
+            return Incoming.of(of(p, null, assign, null));
+        }
+        @SuppressWarnings("unchecked")
+        Pooled<float[]>[] held = new Pooled[1];
+        RawTensor raw = Tensors.linkTarget(p.getParams(), "weights", rawBytes, n -> acquire(pool, n, held));
+        return new Incoming<>(raw, of(p, raw.values(), assign, held[0]));
+    }
+
+    /** The format checked; the shard grants decoded. */
+    private static List<ShardGrant> checked(Weights p) {
         WireFormat.check(p.getFormat(), "weights");
         List<ShardGrant> assign = new ArrayList<>(p.getAssignCount());
         for (var a : p.getAssignList()) {
             assign.add(ShardGrant.fromProto(a));
         }
-        @SuppressWarnings("unchecked")
-        Pooled<float[]>[] held = new Pooled[1];
-        float[] params = !p.hasParams() ? null : Tensors.decode(p.getParams(), "weights", n -> {
-            held[0] = pool == null ? null : pool.acquire(n);
-            return held[0] != null ? held[0].value() : new float[n];
-        });
+        return assign;
+    }
+
+    private static float[] acquire(ArrayPool pool, int n, Pooled<float[]>[] held) {
+        held[0] = pool == null ? null : pool.acquire(n);
+        return held[0] != null ? held[0].value() : new float[n];
+    }
+
+    private static WeightsMessage of(Weights p, float[] params, List<ShardGrant> assign, Pooled<float[]> held) {
         return new WeightsMessage(p.getVersion(), params, assign, p.getRevokeList(), p.getStop(), p.getIdle(),
-                p.getResend(), p.getSlice(), held[0]);
+                p.getResend(), p.getSlice(), held);
     }
 }

@@ -94,6 +94,21 @@ public final class WireCodecs {
                 pool);
     }
 
+    /**
+     * A tensor link's push: its protobuf part read in place (a view valid during the call) and
+     * validated, with {@code rawBytes} of gradient values to follow (see GradientMessage#fromLink).
+     */
+    public static Incoming<GradientMessage> pushFromLink(ByteBuffer proto, long rawBytes, ArrayPool pool) {
+        return GradientMessage.fromLink(parseAliased(proto, "gradient push", recur.wire.proto.GradientPush::parseFrom),
+                rawBytes, pool);
+    }
+
+    /** A tensor link's weights, as {@link #pushFromLink} (see WeightsMessage#fromLink). */
+    public static Incoming<WeightsMessage> weightsFromLink(ByteBuffer proto, long rawBytes, ArrayPool pool) {
+        return WeightsMessage.fromLink(parseAliased(proto, "weights", recur.wire.proto.Weights::parseFrom), rawBytes,
+                pool);
+    }
+
     /** A weights message read in place from its protobuf bytes (a view valid during the call), validated. */
     public static WeightsMessage weights(ByteBuffer bytes) {
         return weights(bytes, null);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
@@ -17,8 +16,13 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import recur.wire.Incoming;
+import recur.wire.LinkMessage;
+import recur.wire.RawTensor;
 
 /**
  * {@link TensorLink}'s framing over a real socket on 127.0.0.1: frames of awkward sizes, a corrupt
@@ -32,6 +36,41 @@ class TensorLinkFramingTest {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);
         return b;
+    }
+
+    /** A frame of just a protobuf part: {@code b}. */
+    private static LinkMessage proto(byte[] b) {
+        return frame -> {
+            frame.appendBytes(b);
+            return RawTensor.NONE;
+        };
+    }
+
+    /** A protobuf part {@code [bf16 ? 1 : 0, seed]} followed by {@code v}'s values. */
+    private static LinkMessage withValues(float[] v, boolean bf16, int seed) {
+        return frame -> {
+            frame.appendByte((byte) (bf16 ? 1 : 0)).appendByte((byte) seed);
+            return new RawTensor(v, v.length, bf16);
+        };
+    }
+
+    /** Seeded values; bf16 values (the low 16 bits zero) when {@code bf16}. */
+    private static float[] values(int n, long seed, boolean bf16) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            float x = (float) r.nextGaussian();
+            v[i] = bf16 ? Float.intBitsToFloat(Float.floatToRawIntBits(x) & 0xffff0000) : x;
+        }
+        return v;
+    }
+
+    /** Completes the test once every send has run its completion (the writer runs it after the last byte). */
+    private static void completeOnceWritten(Vertx vertx, VertxTestContext ctx, CountDownLatch written) {
+        vertx.executeBlocking(() -> written.await(10, TimeUnit.SECONDS)).onComplete(ctx.succeeding(all -> {
+            ctx.verify(() -> assertTrue(all, written.getCount() + " sends never completed"));
+            ctx.completeNow();
+        }));
     }
 
     /** A connected pair of blocking channels on loopback: [0] the accepted end, [1] the client's. */
@@ -85,20 +124,112 @@ class TensorLinkFramingTest {
         onContext(vertx, ctx, c -> {
             TensorLink link = new TensorLink(p[1], "server", c);
             for (int i = 0; i < SIZES.length; i++) {
-                link.send(bytes(SIZES[i], i), (frame, b) -> frame.appendInt(b.length).appendBytes(b));
+                link.send(proto(bytes(SIZES[i], i)), () -> { });
             }
         });
+    }
+
+    /** Value counts around the chunk size: a read or a write may split a value anywhere. */
+    private static final int[] VALUES = {0, 1, 3, TensorLink.CHUNK / 4 - 1, TensorLink.CHUNK / 4, TensorLink.CHUNK / 2 + 1,
+        350_017, 7, (1 << 20) + 5};
+
+    @Test
+    void valuesArriveBitExactInFloat32AndBf16(Vertx vertx, VertxTestContext ctx) throws IOException {
+        SocketChannel[] q = pair();
+        int frames = 2 * VALUES.length;
+        List<Integer> seen = new ArrayList<>();
+        CountDownLatch written = new CountDownLatch(frames);
+        onContext(vertx, ctx, c -> {
+            new TensorLink(q[0], "client", c).<float[]>frames((proto, raw) -> {
+                ctx.verify(() -> assertTrue(!Context.isOnEventLoopThread(), "decoded off the event loop"));
+                boolean bf16 = proto.get(0) == 1;
+                int n = (int) (raw / (bf16 ? 2 : 4));
+                float[] into = new float[n];
+                return new Incoming<>(new RawTensor(into, n, bf16), into);
+            }, got -> {
+                int i = seen.size();
+                boolean bf16 = i % 2 == 1;
+                ctx.verify(() -> {
+                    assertTrue(Context.isOnEventLoopThread(), "handled on the event loop");
+                    assertArrayEquals(values(VALUES[i / 2], i, bf16), got, "frame " + i);
+                });
+                seen.add(i);
+                if (seen.size() == frames) {
+                    completeOnceWritten(vertx, ctx, written);
+                }
+            });
+        });
+        onContext(vertx, ctx, c -> {
+            TensorLink link = new TensorLink(q[1], "server", c);
+            for (int i = 0; i < frames; i++) {
+                link.send(withValues(values(VALUES[i / 2], i, i % 2 == 1), i % 2 == 1, i), written::countDown);
+            }
+        });
+    }
+
+    /** A channel that returns {@code bytes} a few at a time (1 to 7 bytes a read, seeded), as a socket may. */
+    private static java.nio.channels.ReadableByteChannel dribble(byte[] bytes, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        ByteBuffer src = ByteBuffer.wrap(bytes);
+        return new java.nio.channels.ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) {
+                if (!src.hasRemaining()) {
+                    return -1;
+                }
+                int n = Math.min(Math.min(dst.remaining(), src.remaining()), 1 + r.nextInt(7));
+                dst.put(src.slice(src.position(), n));
+                src.position(src.position() + n);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void valuesSplitBetweenReadsAreReassembled() throws IOException {
+        for (boolean bf16 : new boolean[] {false, true}) {
+            float[] sent = values(1_000, 3, bf16);
+            ByteBuffer wire = ByteBuffer.allocate(sent.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float x : sent) {
+                if (bf16) {
+                    wire.putShort((short) (Float.floatToRawIntBits(x) >>> 16));
+                } else {
+                    wire.putFloat(x);
+                }
+            }
+            byte[] bytes = java.util.Arrays.copyOf(wire.array(), wire.position());
+            ByteBuffer chunk = ByteBuffer.allocateDirect(64).order(java.nio.ByteOrder.LITTLE_ENDIAN); // many chunks
+            float[] got = new float[sent.length];
+            assertTrue(TensorLink.readValues(dribble(bytes, 5), chunk, chunk.asFloatBuffer(),
+                    new RawTensor(got, got.length, bf16)));
+            assertArrayEquals(sent, got, bf16 ? "bf16" : "f32");
+            float[] more = new float[sent.length + 1];
+            assertTrue(!TensorLink.readValues(dribble(bytes, 6), chunk, chunk.asFloatBuffer(),
+                    new RawTensor(more, more.length, bf16)), "the stream ends before the last value");
+        }
     }
 
     @Test
     void framesDecodedOnTheReaderAreHandledOnTheEventLoopInOrder(Vertx vertx, VertxTestContext ctx) throws IOException {
         SocketChannel[] p = pair();
         List<Integer> lengths = new ArrayList<>();
-        onContext(vertx, ctx, c -> new TensorLink(p[0], "client", c).frames(view -> {
-            ctx.verify(() -> assertTrue(!Context.isOnEventLoopThread(), "decoded off the event loop"));
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "client", c).<byte[]>frames((view, raw) -> {
+            ctx.verify(() -> {
+                assertTrue(!Context.isOnEventLoopThread(), "decoded off the event loop");
+                assertEquals(0, raw);
+            });
             byte[] copy = new byte[view.remaining()];
             view.get(copy);
-            return copy;
+            return Incoming.of(copy);
         }, copy -> {
             ctx.verify(() -> {
                 assertTrue(Context.isOnEventLoopThread(), "handled on the event loop");
@@ -112,7 +243,7 @@ class TensorLinkFramingTest {
         onContext(vertx, ctx, c -> {
             TensorLink link = new TensorLink(p[1], "server", c);
             for (int i = 0; i < SIZES.length; i++) {
-                link.send(bytes(SIZES[i], i), (frame, b) -> frame.appendInt(b.length).appendBytes(b));
+                link.send(proto(bytes(SIZES[i], i)), () -> { });
             }
         });
     }
@@ -121,36 +252,38 @@ class TensorLinkFramingTest {
     void aDecoderThatThrowsClosesTheLinkWithItsMessage(Vertx vertx, VertxTestContext ctx) throws IOException {
         SocketChannel[] p = pair();
         List<String> reasons = new ArrayList<>();
-        onContext(vertx, ctx, c -> new TensorLink(p[0], "client", c).<Integer>frames(view -> {
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "client", c).<Integer>frames((view, raw) -> {
             throw new recur.wire.WireFormatException("weights: malformed protobuf (test)");
         }, x -> ctx.failNow("nothing decoded")).closed(why -> {
             reasons.add(why);
             ctx.verify(() -> assertEquals(List.of("weights: malformed protobuf (test)"), reasons));
             ctx.completeNow();
         }));
-        p[1].write(ByteBuffer.allocate(7).putInt(3).put(new byte[] {1, 2, 3}).flip());
+        p[1].write(ByteBuffer.allocate(11).putInt(7).putInt(3).put(new byte[] {1, 2, 3}).flip());
     }
 
     @Test
     void aSharedFrameGoesToEveryLink(Vertx vertx, VertxTestContext ctx) throws IOException {
         SocketChannel[] a = pair();
         SocketChannel[] b = pair();
-        byte[] payload = bytes((1 << 20) + 11, 42);
         int versions = 5;
         List<Integer> seen = new ArrayList<>();
+        CountDownLatch written = new CountDownLatch(2 * versions);
         onContext(vertx, ctx, c -> {
             for (SocketChannel end : new SocketChannel[] {a[0], b[0]}) {
-                new TensorLink(end, "client", c).frames(view -> {
-                    int version = view.get(0);
-                    byte[] copy = new byte[view.remaining()];
-                    view.get(copy);
-                    copy[0] = payload[0];
-                    ctx.verify(() -> assertArrayEquals(payload, copy, "version " + version));
+                new TensorLink(end, "client", c).<float[]>frames((proto, raw) -> {
+                    float[] into = new float[(int) (raw / 4)];
+                    return new Incoming<>(new RawTensor(into, into.length, false), into);
+                }, got -> {
+                    int version = (int) got[0];
+                    float[] expected = values((1 << 18) + 11, 42, false);
+                    expected[0] = version;
+                    ctx.verify(() -> assertArrayEquals(expected, got, "version " + version));
                     seen.add(version);
                     if (seen.size() == 2 * versions) {
                         ctx.verify(() -> assertEquals(List.of(0, 0, 1, 1, 2, 2, 3, 3, 4, 4),
                                 seen.stream().sorted().toList()));
-                        ctx.completeNow();
+                        completeOnceWritten(vertx, ctx, written);
                     }
                 });
             }
@@ -160,14 +293,33 @@ class TensorLinkFramingTest {
             TensorLink lb = new TensorLink(b[1], "server", c);
             TensorLink.Shared shared = new TensorLink.Shared();
             for (int v = 0; v < versions; v++) {
-                byte[] m = payload.clone();
-                m[0] = (byte) v;
-                shared.of(m, (frame, x) -> frame.appendInt(x.length).appendBytes(x)); // a new message: rewritten
-                la.send(shared);
-                lb.send(shared.of(m, (frame, x) -> ctx.failNow("the same message is written once")));
+                float[] m = values((1 << 18) + 11, 42, false);
+                m[0] = v;
+                LinkMessage message = withValues(m, false, v);
+                shared.of(message); // a new message: written
+                la.send(shared, written::countDown);
+                lb.send(shared.of(message), written::countDown); // the same message: written once
             }
             shared.release();
         });
+    }
+
+    @Test
+    void aSharedFrameIsWrittenOncePerMessage() {
+        TensorLink.Shared shared = new TensorLink.Shared();
+        int[] writes = {0};
+        LinkMessage m = frame -> {
+            writes[0]++;
+            frame.appendByte((byte) 1);
+            return RawTensor.NONE;
+        };
+        shared.of(m);
+        shared.of(m);
+        assertEquals(1, writes[0]);
+        shared.of(proto(new byte[] {2}));
+        shared.of(m);
+        assertEquals(2, writes[0], "a different message in between: written again");
+        shared.release();
     }
 
     @Test
@@ -178,7 +330,7 @@ class TensorLinkFramingTest {
                 .frames(view -> ctx.failNow("no frame expected"))
                 .closed(why -> {
                     reasons.add(why);
-                    ctx.verify(() -> assertEquals(List.of("a frame from worker 7 claims -1 bytes (expected 0.."
+                    ctx.verify(() -> assertEquals(List.of("a frame from worker 7 claims -1 bytes (expected 4.."
                             + TensorLink.MAX_FRAME + ")"), reasons));
                     // the other end sees the connection close (reset: it sent bytes that were not read)
                     vertx.executeBlocking(() -> endOf(p[1])).onComplete(ctx.succeeding(n -> {
@@ -187,6 +339,32 @@ class TensorLinkFramingTest {
                     }));
                 }));
         p[1].write(ByteBuffer.allocate(8).putInt(-1).putInt(0).flip());
+    }
+
+    @Test
+    void aCorruptProtobufLengthClosesTheLinkWithOneReason(Vertx vertx, VertxTestContext ctx) throws IOException {
+        SocketChannel[] p = pair();
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "worker 7", c)
+                .frames(view -> ctx.failNow("no frame expected"))
+                .closed(why -> {
+                    ctx.verify(() -> assertEquals("a frame from worker 7 of 10 bytes claims a protobuf part of 7 bytes"
+                            + " (expected 0..6)", why));
+                    ctx.completeNow();
+                }));
+        p[1].write(ByteBuffer.allocate(14).putInt(10).putInt(7).put(new byte[6]).flip());
+    }
+
+    @Test
+    void valuesWhereNoneAreExpectedCloseTheLink(Vertx vertx, VertxTestContext ctx) throws IOException {
+        SocketChannel[] p = pair();
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "a worker", c)
+                .frames(view -> ctx.failNow("a hello has no values"))
+                .closed(why -> {
+                    ctx.verify(() -> assertEquals("a frame from a worker carries 8 bytes of values where none are"
+                            + " expected", why));
+                    ctx.completeNow();
+                }));
+        onContext(vertx, ctx, c -> new TensorLink(p[1], "server", c).send(withValues(new float[2], false, 0), () -> { }));
     }
 
     @Test
@@ -207,7 +385,12 @@ class TensorLinkFramingTest {
             TensorLink link = new TensorLink(p[1], "server", c).closed(reasons::add);
             link.close("done here");
             link.close("a second close is no news");
-            link.send(new byte[3], (frame, b) -> ctx.failNow("nothing is written on a closed link"));
+            int[] done = {0};
+            link.send(frame -> {
+                ctx.failNow("nothing is written on a closed link");
+                return RawTensor.NONE;
+            }, () -> done[0]++);
+            ctx.verify(() -> assertEquals(1, done[0], "a send on a closed link is done at once"));
             c.runOnContext(v -> c.runOnContext(w -> {
                 ctx.verify(() -> {
                     assertEquals(List.of("done here"), reasons);
@@ -250,7 +433,7 @@ class TensorLinkFramingTest {
                             });
                             server.close().onComplete(ctx.succeedingThenComplete());
                         })
-                        .send(hello, (frame, b) -> frame.appendInt(b.length).appendBytes(b)))));
+                        .send(proto(hello), () -> { }))));
     }
 
     @Test
@@ -265,15 +448,35 @@ class TensorLinkFramingTest {
     }
 
     @Test
-    void framesAreTheCodecBytes() {
-        // The link's frame is what the event-bus codec writes: [int32 length][protobuf bytes].
-        recur.wire.WeightsMessage w = new recur.wire.WeightsMessage(3, new float[] {1f, -2f, 0.5f}, List.of(),
-                List.of(), false, false);
-        Buffer frame = Buffer.buffer();
-        w.writeFrame(frame);
-        assertEquals(frame.length() - 4, frame.getInt(0));
-        recur.wire.WeightsMessage back = recur.wire.WireCodecs.weights(ByteBuffer.wrap(frame.getBytes(4, frame.length())));
-        assertArrayEquals(w.params(), back.params());
-        assertEquals(3, back.version());
+    void weightsAndPushesSentOnALinkArriveAsSent(Vertx vertx, VertxTestContext ctx) throws IOException {
+        SocketChannel[] p = pair();
+        float[] params = values(100_003, 7, false);
+        float[] bf16 = values(5_001, 8, true);
+        recur.wire.WeightsMessage w = new recur.wire.WeightsMessage(3, params, List.of(), List.of(4), false, false);
+        recur.wire.WeightsMessage wb = new recur.wire.WeightsMessage(4, bf16, List.of(), List.of(), false, false);
+        recur.wire.WeightsMessage stop = new recur.wire.WeightsMessage(5, null, List.of(), List.of(), true, false);
+        List<recur.wire.WeightsMessage> got = new ArrayList<>();
+        recur.wire.ArrayPool pool = new recur.wire.ArrayPool(2);
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "server", c).frames(
+                (proto, raw) -> recur.wire.WireCodecs.weightsFromLink(proto, raw, pool), m -> {
+                    got.add(m);
+                    if (got.size() == 3) {
+                        ctx.verify(() -> {
+                            assertEquals(3, got.get(0).version());
+                            assertArrayEquals(params, got.get(0).params());
+                            assertEquals(List.of(4), got.get(0).revoke());
+                            assertArrayEquals(bf16, got.get(1).params());
+                            assertTrue(got.get(2).stop());
+                            assertEquals(null, got.get(2).params());
+                        });
+                        ctx.completeNow();
+                    }
+                }));
+        onContext(vertx, ctx, c -> {
+            TensorLink link = new TensorLink(p[1], "worker", c);
+            link.send(w, () -> { });
+            link.send(wb, () -> { });
+            link.send(stop, () -> { });
+        });
     }
 }
