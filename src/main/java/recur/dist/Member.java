@@ -16,6 +16,7 @@ final class Member {
     final TreeSet<Integer> revokes = new TreeSet<>();
     long lastSeen;
     boolean busy;        // has weights to compute on and has not pushed yet
+    boolean applying;    // async: its accepted push waits for or is in its update on the lane
     long lastPushVersion = -1;
     long lastPushSeq;         // the window count of its last push (async: tells re-sent pushes from new ones)
     WeightsMessage lastSent;  // re-sent when no push follows within the re-send timeout

@@ -50,8 +50,9 @@ import recur.wire.proto.Leave;
  *       when each has pushed its gradient for v, the gradients are averaged (weighted by loss counts,
  *       in worker-id order), clipped and applied, and version v+1 goes out.
  *   <li><b>async</b> (Downpour-style, Dean et al. 2012, with bounded staleness): a gradient is applied
- *       when it arrives unless it was computed on a version more than {@code staleness} behind; the
- *       pusher gets the newest weights back.
+ *       when it arrives unless it was computed on a version more than {@code staleness} behind the one
+ *       it would be applied to (checked again on the lane, where updates queued before it have
+ *       moved the model on); the pusher gets the newest weights back once its update is done.
  * </ul>
  *
  * A push is rejected and counted ({@link Reject}) without touching the model when it comes from an
@@ -836,7 +837,6 @@ public final class ParameterServerVerticle extends VerticleBase {
     // ------------------------------------------------------------------------------------ async
 
     private void applyAsync(Member m, GradientMessage g) {
-        long staleness = version - g.weightVersion();
         Checkpoint.Builder ckpt = checkpointDue(version + 1) ? checkpointBase() : null;
         long started = roundStart;
         roundStart = now();
@@ -844,14 +844,20 @@ public final class ParameterServerVerticle extends VerticleBase {
         roundRejected = 0;
         applying++;
         long seen = tokensSeen;
-        lane.execute(() -> update(List.of(g), staleness, 0, started, rejectedNow, ckpt, seen, null))
+        m.applying = true;
+        lane.execute(() -> update(List.of(g), 0, 0, started, rejectedNow, ckpt, seen, null))
                 .onComplete(ar -> {
                     applying--;
-                    g.release();
+                    m.applying = false;
                     if (ar.failed()) {
+                        g.release();
                         fail(ar.cause());
                         return;
                     }
+                    if (ar.result() != null && ar.result().tooStale()) {
+                        reject(Reject.TOO_STALE, g, ar.result().tooStaleDetail());
+                    }
+                    g.release();
                     rejectNonFinite(ar.result()); // then m gets the current weights, as after any rejection
                     afterUpdate(ar.result());
                     if (!finished && members.containsKey(m.id) && !m.busy) {
@@ -873,7 +879,13 @@ public final class ParameterServerVerticle extends VerticleBase {
         return out;
     }
 
-    /** Async: gives orphans to idle workers and starts those that have shards but no weights. */
+    /**
+     * Async: gives orphans to idle workers and starts those that have shards but no weights. A worker
+     * whose push is still being applied gets its weights when that update is done (applyAsync): sent
+     * now, it would compute on a version its own update is about to make older, and each update done
+     * would start every such worker again, so that pushes pile up on the lane faster than it applies
+     * them (seen under CPU load: 20 updates queued behind one another).
+     */
     private void placeFree() {
         if (!started || finished) {
             return;
@@ -881,7 +893,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         List<Member> free = members.values().stream().filter(x -> !x.busy).toList();
         ShardBalancer.rebalance(table, free);
         for (Member x : free) {
-            if (!x.shards.isEmpty() || !x.revokes.isEmpty()) {
+            if (!x.applying && (!x.shards.isEmpty() || !x.revokes.isEmpty())) {
                 send(x, weights);
             }
         }
@@ -894,7 +906,16 @@ public final class ParameterServerVerticle extends VerticleBase {
      * null when every gradient had non-finite values. {@code nonFinite}: the pushes rejected for that.
      */
     private record Applied(ServerModel.Update update, double loss, long tokens, int workers, double roundMs,
-                           List<GradientMessage> nonFinite) {
+                           List<GradientMessage> nonFinite, String tooStaleDetail) {
+        Applied(ServerModel.Update update, double loss, long tokens, int workers, double roundMs,
+                List<GradientMessage> nonFinite) {
+            this(update, loss, tokens, workers, roundMs, nonFinite, null);
+        }
+
+        /** Async: the one gradient was too stale for the version it would have been applied to. */
+        boolean tooStale() {
+            return tooStaleDetail != null;
+        }
     }
 
     /**
@@ -936,6 +957,17 @@ public final class ParameterServerVerticle extends VerticleBase {
                            long rejectedCount, Checkpoint.Builder ckpt, long tokensBefore, ServerModel.Update done) {
         if (done == null && model.version() >= cfg.steps) {
             return null; // async: the last version was reached while this gradient waited
+        }
+        if (!sync) {
+            // Async: how far behind the model this gradient's weights are now, after the updates queued before
+            // it. The event loop checked against its own version when the push arrived, which lags the model's
+            // by the updates still on the lane; the bound holds here.
+            long behind = model.version() - grads.getFirst().weightVersion();
+            if (behind > cfg.staleness) {
+                return new Applied(null, Double.NaN, 0, 0, 0, List.of(), behind
+                        + " versions behind when its turn to be applied came, staleness bound " + cfg.staleness);
+            }
+            staleness = behind;
         }
         List<GradientMessage> bad = done != null ? List.of() : nonFinite(grads); // sharded: checked by the shards
         if (!bad.isEmpty()) {

@@ -164,18 +164,36 @@ class LocalModeTest {
         assertTrue(blocked.isEmpty(), blocked.toString());
     }
 
+    /**
+     * Judged by the loss of the final model against the initial one on fixed windows the run never reaches,
+     * not by the loss of the last pushes against the first: a push's loss is one worker's 4 streams on
+     * the version it computed on, about 0.2 apart from push to push, and which worker's push lands in the
+     * first or last five steps depends on the interleaving. The fixed windows caught what that could not
+     * tell from noise: once in 30 runs under CPU load, pushes piled up on the server's lane and were
+     * applied up to 21 versions behind, past the bound of 4, and the final model was scarcely better than
+     * the initial one (its loss on fixed windows went from 3.67 to 3.60, where runs reach about 2.6;
+     * the pushes' loss still fell 0.54). ParameterServerTest pins the bound itself down.
+     */
     @Test
     void asyncModeWithBoundedStalenessTrains() throws Exception {
         TrainConfig c = DistFixtures.config(3, 4, 60, tmp.resolve("async"));
         c.mode = "async";
         c.staleness = 4;
-        List<StepStats> steps = Collections.synchronizedList(new ArrayList<>());
-        DistResult r = LocalCluster.train(DistFixtures.job(c, DistFixtures.text(20_000)), steps::add, () -> false);
+        DistJob job = DistFixtures.job(c, DistFixtures.text(20_000));
+        DistResult r = LocalCluster.train(job, s -> { }, () -> false);
         assertEquals(60, r.version());
-        double first = steps.subList(0, 5).stream().mapToDouble(StepStats::loss).average().orElseThrow();
-        double last = steps.subList(55, 60).stream().mapToDouble(StepStats::loss).average().orElseThrow();
-        assertTrue(last < first - 0.3, "loss fell from " + first + " to " + last);
+        // Streams are 1,666 tokens long. Measured runs left their shards at positions 120 to 492 (windows of
+        // 12); reaching 1,100 would take one shard 92 windows, more than all 60 versions and the rejected
+        // pushes together.
+        double before = DistFixtures.heldOutLoss(job, job.params(), 1_100);
+        double after = DistFixtures.heldOutLoss(job, r.params(), 1_100);
+        assertTrue(after < before - 0.6, "held-out loss went from " + before + " to " + after);
         List<String> csv = Files.readAllLines(c.out.resolve("metrics.csv"));
         assertEquals(61, csv.size());
+        int column = List.of(MetricsLog.HEADER.split(",")).indexOf("staleness");
+        for (String row : csv.subList(1, csv.size())) {
+            double staleness = Double.parseDouble(row.split(",")[column]);
+            assertTrue(staleness >= 0 && staleness <= c.staleness, "staleness beyond the bound: " + row);
+        }
     }
 }
