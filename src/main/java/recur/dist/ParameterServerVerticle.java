@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 import recur.io.Json;
 import recur.io.ModelFile;
 import recur.math.Kernels;
-import recur.optim.GradientClipping;
 import recur.optim.LearningRateSchedule;
 import recur.optim.Optimizers;
 import recur.train.StepStats;
@@ -923,11 +922,11 @@ public final class ParameterServerVerticle extends VerticleBase {
      * constant when there are none). Checked here, in the update's blocking task, rather than in a
      * blocking task of each push's own: that one cost about 300 bytes of garbage a push.
      */
-    static List<GradientMessage> nonFinite(List<GradientMessage> grads) {
+    static List<GradientMessage> nonFinite(List<GradientMessage> grads, Kernels k) {
         List<GradientMessage> bad = List.of();
         for (int i = 0; i < grads.size(); i++) {
             GradientMessage g = grads.get(i);
-            if (!GradientClipping.allFinite(g.grad(), g.grad().length)) {
+            if (k.firstNonFinite(g.grad(), 0, g.grad().length) >= 0) {
                 if (bad.isEmpty()) {
                     bad = new ArrayList<>();
                 }
@@ -969,7 +968,8 @@ public final class ParameterServerVerticle extends VerticleBase {
             }
             staleness = behind;
         }
-        List<GradientMessage> bad = done != null ? List.of() : nonFinite(grads); // sharded: checked by the shards
+        // sharded: checked by the shards
+        List<GradientMessage> bad = done != null ? List.of() : nonFinite(grads, model.kernels());
         if (!bad.isEmpty()) {
             grads = grads.stream().filter(g -> !bad.contains(g)).toList();
             rejectedCount += bad.size();
@@ -1070,6 +1070,9 @@ public final class ParameterServerVerticle extends VerticleBase {
         double loss = lastLoss;
         gatherSlices().compose(full -> lane.execute(() -> {
             float[] params = full != null ? full : model.snapshot();
+            if (metrics != null) {
+                metrics.flush(); // every row is in the file when done completes (the log is closed in stop)
+            }
             if (ckpt != null) {
                 writeCheckpoint(ckpt, tokens);
             }

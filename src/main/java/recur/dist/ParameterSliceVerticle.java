@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import recur.math.Kernels;
-import recur.optim.GradientClipping;
 import recur.optim.LearningRateSchedule;
 import recur.optim.Optimizers;
 import recur.train.TrainConfig;
@@ -122,7 +121,8 @@ final class ParameterSliceVerticle extends VerticleBase {
             SliceReduced.Builder out = SliceReduced.newBuilder().setFormat(WireFormat.VERSION).setVersion(version);
             List<GradientMessage> good = new ArrayList<>();
             for (GradientMessage g : grads) {
-                if (g.grad().length != model.size() || !GradientClipping.allFinite(g.grad(), g.grad().length)) {
+                if (g.grad().length != model.size()
+                        || model.kernels().firstNonFinite(g.grad(), 0, g.grad().length) >= 0) {
                     out.addBadWorkers(g.workerId());
                 } else {
                     good.add(g);

@@ -67,6 +67,11 @@ final class ServerModel {
         return params.length;
     }
 
+    /** The kernels this model computes with (the lane's other scans of gradients use them too). */
+    Kernels kernels() {
+        return kernels;
+    }
+
     long version() {
         return version;
     }
@@ -87,7 +92,7 @@ final class ServerModel {
         average(grads);
         double norm = Double.NaN;
         double ratio = 1.0;
-        boolean finite = GradientClipping.allFinite(avg, n);
+        boolean finite = clipping.finite(avg, n);
         if (finite) {
             if (clipValue > 0) {
                 GradientClipping.clipValue(avg, n, clipValue);
@@ -118,7 +123,7 @@ final class ServerModel {
     Partial reduce(List<GradientMessage> grads) {
         int n = params.length;
         average(grads);
-        if (!GradientClipping.allFinite(avg, n)) {
+        if (!clipping.finite(avg, n)) {
             return new Partial(Double.NaN, false);
         }
         if (clipValue > 0) {

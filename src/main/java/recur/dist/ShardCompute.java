@@ -158,7 +158,7 @@ final class ShardCompute {
             snapshots[i] = ShardSnapshot.of(s.id, s.streams.position(), s.streams.epoch(), s.state, states);
             i++;
         }
-        if (clipValue > 0 && GradientClipping.allFinite(grad, n)) {
+        if (clipValue > 0 && clipping.finite(grad, n)) {
             GradientClipping.clipValue(grad, n, (float) clipValue);
         }
         double norm;

@@ -112,7 +112,7 @@ public final class ClippingExperiment {
         for (int i = 0; i < loss.length; i++) {
             data.next(w, state);
             loss[i] = net.forwardBackward(params, grad, w, state);
-            if (!Double.isFinite(loss[i]) || !GradientClipping.allFinite(grad, n)) {
+            if (!Double.isFinite(loss[i]) || !clipping.finite(grad, n)) {
                 norm[i] = Double.NaN;
                 skipped++;
                 continue;

@@ -59,6 +59,12 @@ public interface Kernels {
     /** sum x[i]^2, accumulated in double (used for the global gradient norm). */
     double sumSquares(float[] x, int xOff, int n);
 
+    /**
+     * Index (into x, so in {@code [xOff, xOff + n)}) of the first NaN or ±Inf among x[n], or -1 when all
+     * are finite: the check that skips a step or rejects a push.
+     */
+    int firstNonFinite(float[] x, int xOff, int n);
+
     /** C[i, :] += v for every row i of C (m, n): adds a bias row. */
     void addRow(float[] c, int cOff, int ldc, float[] v, int vOff, int m, int n);
 

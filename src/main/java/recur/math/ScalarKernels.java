@@ -90,6 +90,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int firstNonFinite(float[] x, int xOff, int n) {
+        for (int i = xOff; i < xOff + n; i++) {
+            if (!Float.isFinite(x[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
     public void addRow(float[] c, int cOff, int ldc, float[] v, int vOff, int m, int n) {
         for (int i = 0; i < m; i++) {
             axpy(c, cOff + i * ldc, 1f, v, vOff, n);

@@ -1,6 +1,7 @@
 package recur.math;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -35,6 +36,12 @@ public final class VectorKernels implements Kernels {
     private static final int KC = 256;
     /** Elements per float-accumulated block in {@link #sumSquares} (32 terms a lane) before it is added in double. */
     private static final int SQ_BLOCK = 64 * L;
+    /** The int species of the same shape, for tests on the bits of floats. */
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
+    /** The exponent bits of a float: all set exactly for NaN and ±Inf. */
+    private static final int EXP_MASK = 0x7f800000;
+    /** Elements {@link #firstNonFinite} scans before it tests its running max (one branch per block). */
+    private static final int NF_BLOCK = 64 * L;
     /** Floats of B (about 256 KiB) one column chunk of {@code gemmBt} walks. */
     private static final int BT_CHUNK_FLOATS = 64 * 1024;
 
@@ -632,6 +639,39 @@ public final class VectorKernels implements Kernels {
             total += v * v;
         }
         return total;
+    }
+
+    /**
+     * A running max of the exponent bits (finite floats stay below {@code EXP_MASK}) is tested once
+     * per {@link #NF_BLOCK}; only a block that has a hit is walked again for its first lane.
+     */
+    @Override
+    public int firstNonFinite(float[] x, int xOff, int n) {
+        IntVector exp = IntVector.broadcast(IS, EXP_MASK);
+        int i = 0;
+        while (i + L <= n) {
+            int start = i;
+            int end = Math.min(n, i + NF_BLOCK);
+            IntVector acc = IntVector.zero(IS);
+            for (; i + L <= end; i += L) {
+                acc = acc.max(FloatVector.fromArray(S, x, xOff + i).reinterpretAsInts().and(exp));
+            }
+            if (acc.compare(VectorOperators.EQ, exp).anyTrue()) {
+                for (int j = start; ; j += L) {
+                    VectorMask<Integer> hit = FloatVector.fromArray(S, x, xOff + j).reinterpretAsInts().and(exp)
+                            .compare(VectorOperators.EQ, exp);
+                    if (hit.anyTrue()) {
+                        return xOff + j + hit.firstTrue();
+                    }
+                }
+            }
+        }
+        for (; i < n; i++) {
+            if (!Float.isFinite(x[xOff + i])) {
+                return xOff + i;
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -12,8 +12,8 @@ import recur.math.Kernels;
  *       multiplied by {@code clip_coef}. Returns {@code total_norm} before clipping. The coefficient is
  *       formed in float32 as PyTorch does.
  *   <li>{@link #clipValue}: {@code torch.nn.utils.clip_grad_value_}, clamps to {@code [-v, v]}.
- *   <li>{@link #firstNonFinite} / {@link #allFinite}: detect NaN/Inf so the caller can report and skip
- *       the step.
+ *   <li>{@link #finite} (on the kernels), {@link #firstNonFinite} / {@link #allFinite}: detect NaN/Inf
+ *       so the caller can report and skip the step.
  * </ul>
  *
  * <p><b>Non-finite gradients.</b> When the norm is NaN or infinite, {@link #clipNorm} leaves the gradient
@@ -53,7 +53,7 @@ public final class GradientClipping {
     public double norm(float[] g, int from, int to) {
         checkRange(g, from, to);
         double ss = k.sumSquares(g, from, to - from);
-        if (ss == Double.POSITIVE_INFINITY && firstNonFinite(g, from, to) < 0) {
+        if (ss == Double.POSITIVE_INFINITY && k.firstNonFinite(g, from, to - from) < 0) {
             ss = 0;
             for (int i = from; i < to; i++) {
                 double x = g[i];
@@ -143,6 +143,15 @@ public final class GradientClipping {
     /** {@link #clipValue(float[], int, int, float)} over {@code g[0, n)}. */
     public static int clipValue(float[] g, int n, float v) {
         return clipValue(g, 0, n, v);
+    }
+
+    /**
+     * {@link #allFinite} on this instance's kernels (the SIMD scan unless {@code -Drecur.scalar}): the
+     * check a training step makes before it clips.
+     */
+    public boolean finite(float[] g, int n) {
+        checkRange(g, 0, n);
+        return k.firstNonFinite(g, 0, n) < 0;
     }
 
     /** True when every element of {@code g[0, n)} is finite (no NaN, no ±Inf). */

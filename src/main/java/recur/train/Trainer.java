@@ -62,7 +62,7 @@ public final class Trainer {
         streams.next(window, state);
         double loss = net.forwardBackward(params, grad, window, state);
         int n = params.length;
-        boolean finite = Double.isFinite(loss) && GradientClipping.allFinite(grad, n);
+        boolean finite = Double.isFinite(loss) && clipping.finite(grad, n);
         double norm = Double.NaN;
         double ratio = 1.0;
         if (finite) {

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import recur.math.Kernels;
 import recur.math.ScalarKernels;
 import recur.math.VectorKernels;
+import recur.optim.GradientClipping;
 
 /**
  * The elementwise and reduction kernels on {@code len} floats (default 4096, an LSTM gate row block that
@@ -61,6 +62,18 @@ public class VectorOpsBench {
     @Benchmark
     public double sumSquares() {
         return kernels.sumSquares(x, 0, len);
+    }
+
+    /** The finiteness check on every pushed gradient and every averaged one (x is all finite: a full scan). */
+    @Benchmark
+    public int firstNonFinite() {
+        return kernels.firstNonFinite(x, 0, len);
+    }
+
+    /** The same check as GradientClipping's static scan does it (plain Java), for comparison. */
+    @Benchmark
+    public int firstNonFiniteStatic() {
+        return GradientClipping.firstNonFinite(x, 0, len);
     }
 
     @Benchmark

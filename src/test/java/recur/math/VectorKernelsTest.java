@@ -247,6 +247,52 @@ class VectorKernelsTest {
     }
 
     @Test
+    void firstNonFiniteMatchesScalar() {
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc00000), Float.intBitsToFloat(0xffffffff)};
+        float[] edge = {Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL / 2, Float.MAX_VALUE, -Float.MAX_VALUE,
+            -0f, Float.intBitsToFloat(0x7f7fffff)};
+        int lanes = VectorKernels.L;
+        int block = 64 * lanes; // the vector kernel's block: one test of the running max each
+        int[] lengths = {0, 1, 2, 7, 15, 16, 17, 31, 33, 63, 255, 1023, 1024, 1025, block - 1, block, block + 1,
+            4 * block + 5, 100_003, 350_003};
+        for (int n : lengths) {
+            for (int off : new int[] {0, 3}) {
+                float[] x = new float[off + n + 5];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (rnd.nextDouble() * 2 - 1);
+                }
+                for (int e = 0; e < Math.min(n, 40); e++) { // finite extremes must not count
+                    x[off + rnd.nextInt(n)] = edge[rnd.nextInt(edge.length)];
+                }
+                x[off + n] = Float.NaN; // outside the range on both sides: ignored
+                if (off > 0) {
+                    x[off - 1] = Float.POSITIVE_INFINITY;
+                }
+                check("finite " + n + "@" + off, x, off, n, -1);
+                if (n == 0) {
+                    continue;
+                }
+                int tail = n % lanes == 0 ? n - 1 : n - 1 - rnd.nextInt(n % lanes); // in the scalar tail
+                int[] at = {0, n - 1, tail, Math.min(n - 1, block), rnd.nextInt(n), rnd.nextInt(n), n / 2};
+                for (int p : at) {
+                    float[] y = x.clone();
+                    y[off + p] = bad[rnd.nextInt(bad.length)];
+                    check("one at " + p + " of " + n + "@" + off, y, off, n, off + p);
+                    int later = p + rnd.nextInt(n - p); // a second one at or after the first
+                    y[off + later] = bad[rnd.nextInt(bad.length)];
+                    check("two from " + p + " of " + n + "@" + off, y, off, n, off + p);
+                }
+            }
+        }
+    }
+
+    private static void check(String what, float[] x, int off, int n, int expected) {
+        assertEquals(expected, R.firstNonFinite(x, off, n), "scalar, " + what);
+        assertEquals(expected, V.firstNonFinite(x, off, n), "vector, " + what);
+    }
+
+    @Test
     void addRowAndSumRowsMatchScalar() {
         int[][] shapes = {{1, 1}, {7, 17}, {17, 7}, {33, 33}, {3, 255}, {255, 15}, {2, 1023}, {5, 48}};
         for (int[] s : shapes) {

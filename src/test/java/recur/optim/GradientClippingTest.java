@@ -133,6 +133,25 @@ class GradientClippingTest {
     }
 
     @Test
+    void finiteOnTheKernelsAgreesWithAllFinite() {
+        float[] g = new float[10_003];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) Math.sin(i) * 1e20f;
+        }
+        for (GradientClipping c : new GradientClipping[] {clip, new GradientClipping(new ScalarKernels())}) {
+            float[] h = g.clone();
+            assertTrue(c.finite(h, h.length));
+            h[h.length - 1] = Float.NEGATIVE_INFINITY;
+            assertFalse(c.finite(h, h.length));
+            assertTrue(c.finite(h, h.length - 1));
+            h[4_097] = Float.NaN;
+            assertFalse(c.finite(h, 4_098));
+            assertTrue(c.finite(h, 4_097));
+            assertThrows(IndexOutOfBoundsException.class, () -> c.finite(h, h.length + 1));
+        }
+    }
+
+    @Test
     void valueClippingCountsAndClamps() {
         float[] g = {0.5f, -2f, 3f, -0.1f, 1f, Float.NaN, Float.POSITIVE_INFINITY};
         int n = GradientClipping.clipValue(g, g.length, 1f);
