@@ -448,6 +448,51 @@ class TensorLinkFramingTest {
     }
 
     @Test
+    void readingWeightsCopiesThemOnceIntoAPooledArrayAndAllocatesLittle(Vertx vertx, VertxTestContext ctx)
+            throws IOException {
+        // A frame once cost its reader a 1.4 MB array (protobuf copied the tensor's bytes): now the values go
+        // from the socket into the pooled array, and the rest of a message is small.
+        SocketChannel[] p = pair();
+        int messages = 60;
+        int warm = 20;
+        float[] params = values(350_000, 11, false);
+        recur.wire.ArrayPool pool = new recur.wire.ArrayPool(2);
+        long[] allocated = new long[messages];
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        TensorLink[] sender = new TensorLink[1];
+        Context[] senderContext = new Context[1];
+        int[] received = {0};
+        onContext(vertx, ctx, c -> new TensorLink(p[0], "server", c).frames((proto, raw) -> {
+            allocated[received[0]] = threads.getCurrentThreadAllocatedBytes(); // on the reader thread
+            return recur.wire.WireCodecs.weightsFromLink(proto, raw, pool);
+        }, m -> {
+            int k = received[0]++;
+            ctx.verify(() -> {
+                assertEquals(k, m.version());
+                assertArrayEquals(params, m.params());
+            });
+            m.release(); // the array back to the pool, as a worker does once it has computed
+            if (received[0] < messages) {
+                senderContext[0].runOnContext(v -> sender[0].send(
+                        new recur.wire.WeightsMessage(k + 1, params, List.of(), List.of(), false, false), () -> { }));
+            } else {
+                long perMessage = (allocated[messages - 1] - allocated[warm]) / (messages - 1 - warm);
+                ctx.verify(() -> {
+                    assertTrue(perMessage < 4_096, perMessage + " bytes allocated a message on the reader");
+                    assertEquals(1, pool.made(), "one array, reused");
+                });
+                ctx.completeNow();
+            }
+        }));
+        onContext(vertx, ctx, c -> {
+            senderContext[0] = c;
+            sender[0] = new TensorLink(p[1], "worker", c);
+            sender[0].send(new recur.wire.WeightsMessage(0, params, List.of(), List.of(), false, false), () -> { });
+        });
+    }
+
+    @Test
     void weightsAndPushesSentOnALinkArriveAsSent(Vertx vertx, VertxTestContext ctx) throws IOException {
         SocketChannel[] p = pair();
         float[] params = values(100_003, 7, false);
