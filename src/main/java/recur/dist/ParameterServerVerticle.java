@@ -415,6 +415,10 @@ public final class ParameterServerVerticle extends VerticleBase {
                 .setClipValue(0).setHeartbeatMs(setup.timing().heartbeat().toMillis()).setServerId(serverId)
                 .setWire(bf16 ? "bf16" : "f32").setPsShards(cfg.psShards);
         if (tensors != null && req.getTensorTransport().equals(TensorTransport.TCP.label())) {
+            LOG.warn("worker {} ({}) asks for the tensor link of an older build: its gradients and weights take the"
+                    + " event bus", m.id, m.description);
+        }
+        if (tensors != null && req.getTensorTransport().equals(TensorTransport.LINK_V2)) {
             m.linkToken = UUID.randomUUID().toString();
             unlinked.put(m.id, m); // takes part once its link's hello arrives (bindLink)
             msg.reply(reply.setTensorHost(tensors.host()).setTensorPort(tensors.port()).setTensorToken(m.linkToken)

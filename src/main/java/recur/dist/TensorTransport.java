@@ -20,8 +20,22 @@ public enum TensorTransport {
         };
     }
 
-    /** The name on the command line and in JoinRequest.tensor_transport. */
+    /**
+     * What a worker asks for in JoinRequest.tensor_transport: a link's frame layout is part of its name.
+     * "tcp2" frames carry a message's values after its protobuf part ({@link TensorLink}); "tcp" was the
+     * layout before, whose frames held whole protobuf messages: a server answers such a worker (of an
+     * older build) without a link, so that its tensors take the event bus rather than a link it would
+     * misread.
+     */
+    public static final String LINK_V2 = "tcp2";
+
+    /** The name on the command line. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The name in JoinRequest.tensor_transport ({@link #LINK_V2} for a link). */
+    public String joinLabel() {
+        return this == TCP ? LINK_V2 : label();
     }
 }

@@ -158,7 +158,7 @@ public final class WorkerVerticle extends VerticleBase {
         joining = true;
         JoinRequest req = JoinRequest.newBuilder().setFormat(WireFormat.VERSION).setAddress(address)
                 .setNodeId(setup.nodeId()).setDescription(setup.description())
-                .setTensorTransport(setup.tensorTransport().label()).build();
+                .setTensorTransport(setup.tensorTransport().joinLabel()).build();
         DeliveryOptions opts = new DeliveryOptions().setSendTimeout(setup.timing().requestTimeout().toMillis());
         vertx.eventBus().<JoinReply>request(setup.addresses().join(), req, opts).onComplete(ar -> {
             if (ar.failed()) {

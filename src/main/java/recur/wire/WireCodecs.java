@@ -129,12 +129,16 @@ public final class WireCodecs {
         return h;
     }
 
-    /** The transports a worker may ask for: "" (a worker from before the field) or "bus", and "tcp". */
+    /**
+     * The transports a worker may ask for: "" (a worker from before the field), "bus", "tcp2" (a link),
+     * and "tcp" (a link of the frame layout before tcp2, answered with none; recur.dist.TensorTransport).
+     */
     public static void check(JoinRequest r) {
         WireFormat.check(r.getFormat(), "join request");
         String t = r.getTensorTransport();
-        if (!t.isEmpty() && !t.equals("bus") && !t.equals("tcp")) {
-            throw new WireFormatException("join request: expected tensor transport tcp, bus or none, found '" + t + "'");
+        if (!t.isEmpty() && !t.equals("bus") && !t.equals("tcp") && !t.equals("tcp2")) {
+            throw new WireFormatException("join request: expected tensor transport tcp2, tcp, bus or none, found '"
+                    + t + "'");
         }
     }
 

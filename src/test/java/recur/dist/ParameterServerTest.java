@@ -273,4 +273,42 @@ class ParameterServerTest {
     private static GradientMessage push(int worker, long version, float[] grad, ShardSnapshot s) {
         return new GradientMessage(worker, version, grad, 24, 24, 3.0, 1.0, 1.0, 1.0, 0.0, List.of(s));
     }
+
+    @Test
+    void aLinkIsOfferedForTheCurrentFrameLayoutOnlyAndAnOlderWorkerGetsTheBus(Vertx vertx, VertxTestContext ctx) {
+        TrainConfig c = DistFixtures.config(1, 2, 1, null);
+        DistJob job = DistFixtures.job(c, DistFixtures.text(2_000));
+        Addresses a = new Addresses("linkoffer");
+        ParameterServerVerticle ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a,
+                DistTiming.DEFAULT, 1, 1, null, null, s -> { }, () -> false), "",
+                new TensorServer.Endpoint("127.0.0.1", 0));
+        WireCodecs.register(vertx);
+        var bus = vertx.eventBus();
+        Inbox older = new Inbox();
+        String olderAddress = a.newWorkerAddress();
+        java.util.function.Function<String, JoinRequest> join = t -> JoinRequest.newBuilder()
+                .setFormat(WireFormat.VERSION).setAddress(t.equals("tcp") ? olderAddress : a.newWorkerAddress())
+                .setDescription(t).setTensorTransport(t).build();
+        bus.<WeightsMessage>consumer(olderAddress, m -> older.deliver(m.body())).completion()
+                .compose(v -> vertx.deployVerticle(ps))
+                .compose(d -> bus.<JoinReply>request(a.join(), join.apply(TensorTransport.LINK_V2)))
+                .compose(current -> {
+                    ctx.verify(() -> {
+                        assertTrue(current.body().getTensorPort() > 0, "a link for the current layout");
+                        assertFalse(current.body().getTensorToken().isEmpty());
+                    });
+                    return bus.<JoinReply>request(a.join(), join.apply("tcp"));
+                })
+                .compose(old -> {
+                    ctx.verify(() -> {
+                        assertEquals(0, old.body().getTensorPort(), "no link for the older layout");
+                        assertEquals("", old.body().getTensorHost());
+                    });
+                    return older.next(); // admitted at once, its weights on the event bus
+                })
+                .onComplete(ctx.succeeding(w -> {
+                    ctx.verify(() -> assertEquals(0, w.version()));
+                    ctx.completeNow();
+                }));
+    }
 }

@@ -181,10 +181,11 @@ class WireCodecTest {
         JoinRequest.Builder req = JoinRequest.newBuilder().setFormat(WireFormat.VERSION).setAddress("a");
         WireCodecs.check(req.build()); // a worker from before the field: ""
         WireCodecs.check(req.setTensorTransport("tcp").build());
+        WireCodecs.check(req.setTensorTransport("tcp2").build());
         WireCodecs.check(req.setTensorTransport("bus").build());
         WireFormatException e = assertThrows(WireFormatException.class,
                 () -> WireCodecs.check(req.setTensorTransport("udp").build()));
-        assertEquals("join request: expected tensor transport tcp, bus or none, found 'udp'", e.getMessage());
+        assertEquals("join request: expected tensor transport tcp2, tcp, bus or none, found 'udp'", e.getMessage());
 
         JoinReply.Builder reply = JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(3);
         WireCodecs.check(reply.build()); // no link: the event bus
