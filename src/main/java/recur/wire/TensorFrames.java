@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Consumer;
 import recur.wire.proto.Tensor;
 
 /**
@@ -27,15 +28,8 @@ final class TensorFrames {
         Layout layout = Layout.of(head, field, values, tail);
         int size = layout.size();
         int at = frame.length() + Integer.BYTES;
-        frame.appendInt(size).setByte(at + size - 1, (byte) 0); // grows the frame once, to its final length
-        ByteBuf view = frame instanceof BufferInternal b ? b.getByteBuf() : null;
-        if (view != null && view.nioBufferCount() == 1) {
-            layout.write(view.nioBuffer(at, size), head, field, values, tail); // the frame's own memory
-        } else { // not one contiguous region (not how Vert.x makes frames): write aside, then copy
-            ByteBuffer aside = ByteBuffer.allocate(size);
-            layout.write(aside, head, field, values, tail);
-            frame.setBytes(at, aside.array());
-        }
+        frame.appendInt(size);
+        writeAt(frame, at, size, out -> layout.write(out, head, field, values, tail));
     }
 
     /**
@@ -51,28 +45,39 @@ final class TensorFrames {
         int tensorSize = tensor.getSerializedSize();
         int size = Math.addExact(head.getSerializedSize() + CodedOutputStream.computeTagSize(field)
                 + CodedOutputStream.computeUInt32SizeNoTag(tensorSize) + tensorSize, tail.getSerializedSize());
-        int at = frame.length();
-        frame.setByte(at + size - 1, (byte) 0); // grows the frame once, to its final length
+        writeAt(frame, frame.length(), size, out -> {
+            try {
+                CodedOutputStream c = CodedOutputStream.newInstance(out);
+                head.writeTo(c);
+                c.writeTag(field, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                c.writeUInt32NoTag(tensorSize);
+                tensor.writeTo(c);
+                tail.writeTo(c);
+                c.flush();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("link frame: more bytes than the computed " + size, e);
+            }
+            if (out.hasRemaining()) {
+                throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
+                        + " bytes left unwritten");
+            }
+        });
+    }
+
+    /**
+     * Writes {@code size} bytes at {@code at} of {@code frame} (grown once to hold them) with {@code body}:
+     * into the frame's own memory when it is one region, else aside and then copied in (not how Vert.x
+     * makes frames).
+     */
+    private static void writeAt(Buffer frame, int at, int size, Consumer<ByteBuffer> body) {
+        frame.setByte(at + size - 1, (byte) 0);
         ByteBuf view = frame instanceof BufferInternal b ? b.getByteBuf() : null;
-        boolean inPlace = view != null && view.nioBufferCount() == 1;
-        ByteBuffer out = inPlace ? view.nioBuffer(at, size) : ByteBuffer.allocate(size);
-        try {
-            CodedOutputStream c = CodedOutputStream.newInstance(out);
-            head.writeTo(c);
-            c.writeTag(field, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            c.writeUInt32NoTag(tensorSize);
-            tensor.writeTo(c);
-            tail.writeTo(c);
-            c.flush();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("link frame: more bytes than the computed " + size, e);
-        }
-        if (out.hasRemaining()) {
-            throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
-                    + " bytes left unwritten");
-        }
-        if (!inPlace) { // not one contiguous region (not how Vert.x makes frames): written aside, copied in
-            frame.setBytes(at, out.array());
+        if (view != null && view.nioBufferCount() == 1) {
+            body.accept(view.nioBuffer(at, size));
+        } else {
+            ByteBuffer aside = ByteBuffer.allocate(size);
+            body.accept(aside);
+            frame.setBytes(at, aside.array());
         }
     }
 

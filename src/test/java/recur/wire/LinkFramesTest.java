@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import recur.wire.proto.GradientPush;
 import recur.wire.proto.Weights;
@@ -20,17 +19,11 @@ import recur.wire.proto.Weights;
  */
 class LinkFramesTest {
     private static float[] floats(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) rng.nextDouble(-3, 3);
-        }
-        return a;
+        return TensorFramesTest.floats(n, seed);
     }
 
     private static ShardSnapshot state(int shard) {
-        return new ShardSnapshot(shard, 17, 2, new float[][] {floats(6, 2), floats(6, 3)},
-                new float[][] {floats(6, 4), floats(6, 5)}, new boolean[] {true, false});
+        return TensorFramesTest.state(shard);
     }
 
     private static GradientMessage gradient(float[] grad, List<ShardSnapshot> shards) {

@@ -23,7 +23,7 @@ class TensorFramesTest {
     private static final WireCodec<WeightsMessage> WEIGHTS = WireCodec.framed("w", (f, m) -> m.writeFrame(f),
             b -> WeightsMessage.fromProto(WireCodecs.parseAliased(b, "w", recur.wire.proto.Weights::parseFrom)));
 
-    private static float[] floats(int n, long seed) {
+    static float[] floats(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
@@ -32,7 +32,7 @@ class TensorFramesTest {
         return a;
     }
 
-    private static ShardSnapshot state(int shard) {
+    static ShardSnapshot state(int shard) {
         return new ShardSnapshot(shard, 17, 2, new float[][] {floats(6, 2), floats(6, 3)},
                 new float[][] {floats(6, 4), floats(6, 5)}, new boolean[] {true, false});
     }
