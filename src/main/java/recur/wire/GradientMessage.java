@@ -92,19 +92,8 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
     }
 
     public static GradientMessage fromProto(GradientPush p) {
-        return fromProto(p, null);
-    }
-
-    /**
-     * As {@link #fromProto(GradientPush)}, the gradient decoded into an array from {@code pool} when it
-     * has the pool's length (null: a new array); the receiver's {@link #release} gives it back.
-     */
-    public static GradientMessage fromProto(GradientPush p, ArrayPool pool) {
         List<ShardSnapshot> shards = checked(p);
-        @SuppressWarnings("unchecked")
-        Pooled<float[]>[] held = new Pooled[1];
-        float[] grad = Tensors.decode(p.getGrad(), "gradient", n -> acquire(pool, n, held));
-        return of(p, grad, shards, held[0]);
+        return of(p, Tensors.decode(p.getGrad(), "gradient"), shards, null);
     }
 
     /**

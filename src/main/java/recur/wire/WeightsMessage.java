@@ -167,19 +167,8 @@ public final class WeightsMessage implements LinkMessage {
     }
 
     public static WeightsMessage fromProto(Weights p) {
-        return fromProto(p, null);
-    }
-
-    /**
-     * As {@link #fromProto(Weights)}, the parameters decoded into an array from {@code pool} when they
-     * have the pool's length (null: a new array); the receiver's {@link #release} gives it back.
-     */
-    public static WeightsMessage fromProto(Weights p, ArrayPool pool) {
         List<ShardGrant> assign = checked(p);
-        @SuppressWarnings("unchecked")
-        Pooled<float[]>[] held = new Pooled[1];
-        float[] params = !p.hasParams() ? null : Tensors.decode(p.getParams(), "weights", n -> acquire(pool, n, held));
-        return of(p, params, assign, held[0]);
+        return of(p, p.hasParams() ? Tensors.decode(p.getParams(), "weights") : null, assign, null);
     }
 
     /**

@@ -85,13 +85,7 @@ public final class WireCodecs {
 
     /** A gradient push read in place from its protobuf bytes (a view valid during the call), validated. */
     public static GradientMessage push(ByteBuffer bytes) {
-        return push(bytes, null);
-    }
-
-    /** As {@link #push(ByteBuffer)}, the gradient in an array from {@code pool} (see GradientMessage#fromProto). */
-    public static GradientMessage push(ByteBuffer bytes, ArrayPool pool) {
-        return GradientMessage.fromProto(parseAliased(bytes, "gradient push", recur.wire.proto.GradientPush::parseFrom),
-                pool);
+        return GradientMessage.fromProto(parseAliased(bytes, "gradient push", recur.wire.proto.GradientPush::parseFrom));
     }
 
     /**
@@ -111,12 +105,7 @@ public final class WireCodecs {
 
     /** A weights message read in place from its protobuf bytes (a view valid during the call), validated. */
     public static WeightsMessage weights(ByteBuffer bytes) {
-        return weights(bytes, null);
-    }
-
-    /** As {@link #weights(ByteBuffer)}, the parameters in an array from {@code pool} (see WeightsMessage#fromProto). */
-    public static WeightsMessage weights(ByteBuffer bytes, ArrayPool pool) {
-        return WeightsMessage.fromProto(parseAliased(bytes, "weights", recur.wire.proto.Weights::parseFrom), pool);
+        return WeightsMessage.fromProto(parseAliased(bytes, "weights", recur.wire.proto.Weights::parseFrom));
     }
 
     /** A tensor link's hello from its protobuf bytes, validated. */
