@@ -24,6 +24,15 @@ public final class ArrayPool {
         return n == length ? pool.acquire() : null;
     }
 
+    /**
+     * {@code n} floats from {@code pool} when it has arrays of that length ({@code held[0]}: the hold
+     * the receiver releases), else a new array ({@code held[0]} null); {@code pool} may be null.
+     */
+    static float[] take(ArrayPool pool, int n, Pooled<float[]>[] held) {
+        held[0] = pool == null ? null : pool.acquire(n);
+        return held[0] != null ? held[0].value() : new float[n];
+    }
+
     /** How many arrays it has made (not reused). */
     public synchronized long made() {
         return pool == null ? 0 : pool.made();

@@ -105,7 +105,7 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
         List<ShardSnapshot> shards = checked(p);
         @SuppressWarnings("unchecked")
         Pooled<float[]>[] held = new Pooled[1];
-        RawTensor raw = Tensors.linkTarget(p.getGrad(), "gradient", rawBytes, n -> acquire(pool, n, held));
+        RawTensor raw = Tensors.linkTarget(p.getGrad(), "gradient", rawBytes, n -> ArrayPool.take(pool, n, held));
         return new Incoming<>(raw, of(p, raw.values(), shards, held[0]));
     }
 
@@ -121,11 +121,6 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
             shards.add(ShardSnapshot.fromProto(s));
         }
         return shards;
-    }
-
-    private static float[] acquire(ArrayPool pool, int n, Pooled<float[]>[] held) {
-        held[0] = pool == null ? null : pool.acquire(n);
-        return held[0] != null ? held[0].value() : new float[n];
     }
 
     private static GradientMessage of(GradientPush p, float[] grad, List<ShardSnapshot> shards, Pooled<float[]> held) {

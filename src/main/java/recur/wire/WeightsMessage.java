@@ -187,7 +187,7 @@ public final class WeightsMessage implements LinkMessage {
         }
         @SuppressWarnings("unchecked")
         Pooled<float[]>[] held = new Pooled[1];
-        RawTensor raw = Tensors.linkTarget(p.getParams(), "weights", rawBytes, n -> acquire(pool, n, held));
+        RawTensor raw = Tensors.linkTarget(p.getParams(), "weights", rawBytes, n -> ArrayPool.take(pool, n, held));
         return new Incoming<>(raw, of(p, raw.values(), assign, held[0]));
     }
 
@@ -199,11 +199,6 @@ public final class WeightsMessage implements LinkMessage {
             assign.add(ShardGrant.fromProto(a));
         }
         return assign;
-    }
-
-    private static float[] acquire(ArrayPool pool, int n, Pooled<float[]>[] held) {
-        held[0] = pool == null ? null : pool.acquire(n);
-        return held[0] != null ? held[0].value() : new float[n];
     }
 
     private static WeightsMessage of(Weights p, float[] params, List<ShardGrant> assign, Pooled<float[]> held) {

@@ -10,10 +10,13 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -213,8 +216,8 @@ class ParameterServerTest {
         TrainConfig c = DistFixtures.config(1, 2, 2, null);
         c.mode = "async";
         c.staleness = 0;
-        java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
-        java.util.List<Long> applied = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        CountDownLatch queued = new CountDownLatch(1);
+        List<Long> applied = Collections.synchronizedList(new ArrayList<>());
         Script sc = new Script(c, "pstest-async-lane", s -> {
             applied.add(s.step());
             if (s.step() == 1) { // on the lane: hold the first update until the pushes behind it are queued
