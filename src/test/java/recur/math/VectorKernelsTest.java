@@ -156,6 +156,32 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * gemmAt copies panels of A^T to a buffer before the micro-kernels read them (when m >= 8 and n has a
+     * full column block); the sums must stay those of gemm on A^T written out, bit for bit.
+     */
+    @Test
+    void gemmAtGivesTheBitsOfGemmOnTheTransposedMatrix() {
+        int[][] shapes = {{1024, 256, 600}, {64, 65, 257}, {17, 49, 3}, {40, 100, 256}, {8, 48, 1}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            int lda = m + 3, ldb = n + 1, ldc = n + 2;
+            float[] a = matrix(1, lda, k, m, false);
+            float[] b = matrix(0, ldb, k, n, false);
+            float[] at = new float[m * k];
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < m; i++) {
+                    at[i * k + p] = a[1 + p * lda + i];
+                }
+            }
+            float[] viaAt = matrix(0, ldc, m, n, true);
+            float[] viaGemm = viaAt.clone();
+            V.gemmAt(viaAt, 0, ldc, a, 1, lda, b, 0, ldb, m, n, k);
+            V.gemm(viaGemm, 0, ldc, at, 0, k, b, 0, ldb, m, n, k);
+            assertTrue(java.util.Arrays.equals(viaGemm, viaAt), "gemmAt differs from gemm on A^T at " + m + "x" + n + "x" + k);
+        }
+    }
+
     @Test
     void gemmWithNothingToDoLeavesOutputAlone() {
         float[] c = matrix(2, 9, 3, 7, true);
