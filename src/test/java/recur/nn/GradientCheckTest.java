@@ -43,6 +43,30 @@ class GradientCheckTest {
     @ParameterizedTest(name = "{0} {1} {2} learnedH0={3}")
     @MethodSource("cases")
     void analyticGradientMatchesCentralDifference(Kernels k, CellType cell, Task task, boolean learnedH0) {
+        check(k, cell, task, learnedH0, B, T);
+    }
+
+    static Stream<Arguments> cells() {
+        List<Arguments> out = new ArrayList<>();
+        for (Kernels k : new Kernels[] {new ScalarKernels(), new VectorKernels()}) {
+            for (CellType cell : CellType.values()) {
+                out.add(Arguments.of(k, cell));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * 40 streams x 15 steps = 600 rows: the weight-gradient products (k = rows) run over three k slabs of
+     * the vector kernels, the last one short.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cells")
+    void gradientOverAWindowOfSeveralKSlabsMatchesCentralDifference(Kernels k, CellType cell) {
+        check(k, cell, Task.LM, false, 40, 15);
+    }
+
+    private void check(Kernels k, CellType cell, Task task, boolean learnedH0, int batch, int steps) {
         ModelSpec spec = switch (task) {
             case LM -> ModelSpec.tokens(cell, 2, 3, 3, List.of("a", "b", "c", "d", "e"), Task.LM, 5, learnedH0);
             case CLASSIFY -> ModelSpec.tokens(cell, 2, 3, 3, List.of("a", "b", "c", "d", "e"), Task.CLASSIFY, 3,
@@ -57,7 +81,7 @@ class GradientCheckTest {
                 params[i] = (float) rng.nextDouble(-0.5, 0.5);
             }
         }
-        Network net = new Network(spec, B, T, k);
+        Network net = new Network(spec, batch, steps, k);
         Window w1 = randomWindow(net, spec, rng);
         Window w2 = randomWindow(net, spec, rng);
         RecurrentState state = net.newState();
