@@ -88,6 +88,16 @@ public interface Kernels {
     /** dx = y > 0 ? dy : 0, where y = relu(x). */
     void reluBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n);
 
+    // ---- recurrent cells: the pointwise part after the gates, one row of H units ----
+
+    /**
+     * LSTM forward through one row once its gates are activated (PyTorch order i, f, g, o at
+     * {@code gates[g..g+4H)}): c = f cPrev + i g, tc = tanh(c), h = o tc. Products unfused, left to right:
+     * c has the same bits in both implementations, tc and h differ only as {@link #tanh} does.
+     */
+    void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h, int hOff,
+                  int hidden);
+
     // ---- recurrent cells: the pointwise part of backward, one row of H units ----
 
     /**

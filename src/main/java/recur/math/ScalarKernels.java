@@ -151,6 +151,24 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h,
+                         int hOff, int hidden) {
+        lstmCellUnits(gates, gOff, c, cPrevOff, cOff, tc, tcOff, h, hOff, hidden, 0);
+    }
+
+    /** {@link #lstmCell} for units {@code from..hidden-1} (also the vector kernel's tail). */
+    static void lstmCellUnits(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff,
+                              float[] h, int hOff, int hidden, int from) {
+        for (int j = from; j < hidden; j++) {
+            float cj = gates[gOff + hidden + j] * c[cPrevOff + j] + gates[gOff + j] * gates[gOff + 2 * hidden + j];
+            c[cOff + j] = cj;
+            float t = (float) Math.tanh(cj);
+            tc[tcOff + j] = t;
+            h[hOff + j] = gates[gOff + 3 * hidden + j] * t;
+        }
+    }
+
+    @Override
     public void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
                              int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
                              int hidden) {

@@ -871,6 +871,29 @@ public final class VectorKernels implements Kernels {
      * The same arithmetic as {@link ScalarKernels#lstmBackward}, lane by lane: mul/add/sub in the same
      * order and no fma, so the result is bit-identical to the scalar twin (and tested so).
      */
+    /**
+     * As {@link ScalarKernels#lstmCell}, with {@link VectorMath#tanh} on whole vectors (the same bits as
+     * {@link #tanh}): one pass where the cell update and h were plain loops around a tanh pass.
+     */
+    @Override
+    public void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h,
+                         int hOff, int hidden) {
+        final int n = hidden;
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector i = FloatVector.fromArray(S, gates, gOff + j);
+            FloatVector f = FloatVector.fromArray(S, gates, gOff + n + j);
+            FloatVector g = FloatVector.fromArray(S, gates, gOff + 2 * n + j);
+            FloatVector o = FloatVector.fromArray(S, gates, gOff + 3 * n + j);
+            FloatVector cj = f.mul(FloatVector.fromArray(S, c, cPrevOff + j)).add(i.mul(g));
+            cj.intoArray(c, cOff + j);
+            FloatVector t = VectorMath.tanh(cj);
+            t.intoArray(tc, tcOff + j);
+            o.mul(t).intoArray(h, hOff + j);
+        }
+        ScalarKernels.lstmCellUnits(gates, gOff, c, cPrevOff, cOff, tc, tcOff, h, hOff, n, j);
+    }
+
     @Override
     public void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
                              int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
