@@ -153,18 +153,31 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h,
                          int hOff, int hidden) {
-        lstmCellUnits(gates, gOff, c, cPrevOff, cOff, tc, tcOff, h, hOff, hidden, 0);
-    }
-
-    /** {@link #lstmCell} for units {@code from..hidden-1} (also the vector kernel's tail). */
-    static void lstmCellUnits(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff,
-                              float[] h, int hOff, int hidden, int from) {
-        for (int j = from; j < hidden; j++) {
-            float cj = gates[gOff + hidden + j] * c[cPrevOff + j] + gates[gOff + j] * gates[gOff + 2 * hidden + j];
+        final int n = hidden;
+        for (int j = 0; j < n; j++) {
+            float cj = gates[gOff + n + j] * c[cPrevOff + j] + gates[gOff + j] * gates[gOff + 2 * n + j];
             c[cOff + j] = cj;
             float t = (float) Math.tanh(cj);
             tc[tcOff + j] = t;
-            h[hOff + j] = gates[gOff + 3 * hidden + j] * t;
+            h[hOff + j] = gates[gOff + 3 * n + j] * t;
+        }
+    }
+
+    @Override
+    public void gruCell(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, float[] hPrev,
+                        int hPrevOff, float[] h, int hOff, int hidden) {
+        final int n = hidden;
+        for (int j = 0; j < 2 * n; j++) {
+            float x = gates[gOff + j] + gh[ghOff + j];
+            gates[gOff + j] = (float) (1.0 / (1.0 + Math.exp(-x)));
+        }
+        for (int j = 0; j < n; j++) {
+            float hnj = gh[ghOff + 2 * n + j];
+            hn[hnOff + j] = hnj;
+            float nj = (float) Math.tanh(gates[gOff + 2 * n + j] + gates[gOff + j] * hnj);
+            gates[gOff + 2 * n + j] = nj;
+            float z = gates[gOff + n + j];
+            h[hOff + j] = (1f - z) * nj + z * hPrev[hPrevOff + j];
         }
     }
 

@@ -872,26 +872,100 @@ public final class VectorKernels implements Kernels {
      * order and no fma, so the result is bit-identical to the scalar twin (and tested so).
      */
     /**
-     * As {@link ScalarKernels#lstmCell}, with {@link VectorMath#tanh} on whole vectors (the same bits as
-     * {@link #tanh}): one pass where the cell update and h were plain loops around a tanh pass.
+     * As {@link ScalarKernels#lstmCell}: the cell update and h as vector loops around {@link #tanh} (where
+     * they were plain loops), giving the same bits as those loops. Three small methods, not one body:
+     * with tanh inlined next to the update C2 did not always keep the vectors in registers, and a step
+     * allocated ~12 KB.
      */
     @Override
     public void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h,
                          int hOff, int hidden) {
-        final int n = hidden;
+        lstmCellUpdate(gates, gOff, c, cPrevOff, cOff, hidden);
+        tanh(tc, tcOff, c, cOff, hidden);
+        lstmOutput(gates, gOff + 3 * hidden, tc, tcOff, h, hOff, hidden);
+    }
+
+    /** c = f cPrev + i g. */
+    private static void lstmCellUpdate(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, int n) {
         int j = 0;
         for (; j + L <= n; j += L) {
             FloatVector i = FloatVector.fromArray(S, gates, gOff + j);
             FloatVector f = FloatVector.fromArray(S, gates, gOff + n + j);
             FloatVector g = FloatVector.fromArray(S, gates, gOff + 2 * n + j);
-            FloatVector o = FloatVector.fromArray(S, gates, gOff + 3 * n + j);
-            FloatVector cj = f.mul(FloatVector.fromArray(S, c, cPrevOff + j)).add(i.mul(g));
-            cj.intoArray(c, cOff + j);
-            FloatVector t = VectorMath.tanh(cj);
-            t.intoArray(tc, tcOff + j);
-            o.mul(t).intoArray(h, hOff + j);
+            f.mul(FloatVector.fromArray(S, c, cPrevOff + j)).add(i.mul(g)).intoArray(c, cOff + j);
         }
-        ScalarKernels.lstmCellUnits(gates, gOff, c, cPrevOff, cOff, tc, tcOff, h, hOff, n, j);
+        for (; j < n; j++) {
+            c[cOff + j] = gates[gOff + n + j] * c[cPrevOff + j] + gates[gOff + j] * gates[gOff + 2 * n + j];
+        }
+    }
+
+    /** h = o tc. */
+    private static void lstmOutput(float[] o, int oOff, float[] tc, int tcOff, float[] h, int hOff, int n) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector.fromArray(S, o, oOff + j).mul(FloatVector.fromArray(S, tc, tcOff + j)).intoArray(h, hOff + j);
+        }
+        for (; j < n; j++) {
+            h[hOff + j] = o[oOff + j] * tc[tcOff + j];
+        }
+    }
+
+    /**
+     * As {@link ScalarKernels#gruCell}, in the lanes of {@link #sigmoid} over the 2H span and {@link #tanh}
+     * over the H units (the same bits), with the sums, the candidate's input and h as vector loops where
+     * they were plain loops. Small methods, not one body, as in {@link #lstmCell}.
+     */
+    @Override
+    public void gruCell(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, float[] hPrev,
+                        int hPrevOff, float[] h, int hOff, int hidden) {
+        final int n = hidden;
+        addInPlace(gates, gOff, gh, ghOff, 2 * n);
+        sigmoid(gates, gOff, gates, gOff, 2 * n);
+        gruCandidateInput(gates, gOff, gh, ghOff, hn, hnOff, n);
+        tanh(gates, gOff + 2 * n, gates, gOff + 2 * n, n);
+        gruOutput(gates, gOff, hPrev, hPrevOff, h, hOff, n);
+    }
+
+    /** x += y. */
+    private static void addInPlace(float[] x, int xOff, float[] y, int yOff, int n) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector.fromArray(S, x, xOff + j).add(FloatVector.fromArray(S, y, yOff + j)).intoArray(x, xOff + j);
+        }
+        for (; j < n; j++) {
+            x[xOff + j] += y[yOff + j];
+        }
+    }
+
+    /** hn = gh_n; gates_n = gx_n + r hn. */
+    private static void gruCandidateInput(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, int n) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector hnj = FloatVector.fromArray(S, gh, ghOff + 2 * n + j);
+            hnj.intoArray(hn, hnOff + j);
+            FloatVector.fromArray(S, gates, gOff + 2 * n + j).add(FloatVector.fromArray(S, gates, gOff + j).mul(hnj))
+                    .intoArray(gates, gOff + 2 * n + j);
+        }
+        for (; j < n; j++) {
+            float hnj = gh[ghOff + 2 * n + j];
+            hn[hnOff + j] = hnj;
+            gates[gOff + 2 * n + j] += gates[gOff + j] * hnj;
+        }
+    }
+
+    /** h = (1 - z) n + z hPrev. */
+    private static void gruOutput(float[] gates, int gOff, float[] hPrev, int hPrevOff, float[] h, int hOff, int n) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector z = FloatVector.fromArray(S, gates, gOff + n + j);
+            one.sub(z).mul(FloatVector.fromArray(S, gates, gOff + 2 * n + j))
+                    .add(z.mul(FloatVector.fromArray(S, hPrev, hPrevOff + j))).intoArray(h, hOff + j);
+        }
+        for (; j < n; j++) {
+            float z = gates[gOff + n + j];
+            h[hOff + j] = (1f - z) * gates[gOff + 2 * n + j] + z * hPrev[hPrevOff + j];
+        }
     }
 
     @Override
