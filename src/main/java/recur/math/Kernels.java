@@ -91,14 +91,6 @@ public interface Kernels {
     // ---- recurrent cells: the pointwise part after the gates, one row of H units ----
 
     /**
-     * LSTM forward through one row once its gates are activated (PyTorch order i, f, g, o at
-     * {@code gates[g..g+4H)}): c = f cPrev + i g, tc = tanh(c), h = o tc. Products unfused, left to right:
-     * c has the same bits in both implementations, tc and h differ only as {@link #tanh} does.
-     */
-    void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h, int hOff,
-                  int hidden);
-
-    /**
      * GRU forward through one row (order r, z, n; {@code gates[g..g+3H)} holds x W_ih^T + b_ih and
      * {@code gh[s..s+3H)} holds h W_hh^T + b_hh): r, z = sigmoid(gx + gh) over the 2H span, in place;
      * hn = gh_n (kept for backward); n = tanh(gx_n + r hn), in place; h = (1 - z) n + z hPrev. Sums and

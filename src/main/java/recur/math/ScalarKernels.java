@@ -151,19 +151,6 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h,
-                         int hOff, int hidden) {
-        final int n = hidden;
-        for (int j = 0; j < n; j++) {
-            float cj = gates[gOff + n + j] * c[cPrevOff + j] + gates[gOff + j] * gates[gOff + 2 * n + j];
-            c[cOff + j] = cj;
-            float t = (float) Math.tanh(cj);
-            tc[tcOff + j] = t;
-            h[hOff + j] = gates[gOff + 3 * n + j] * t;
-        }
-    }
-
-    @Override
     public void gruCell(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, float[] hPrev,
                         int hPrevOff, float[] h, int hOff, int hidden) {
         final int n = hidden;

@@ -872,48 +872,10 @@ public final class VectorKernels implements Kernels {
      * order and no fma, so the result is bit-identical to the scalar twin (and tested so).
      */
     /**
-     * As {@link ScalarKernels#lstmCell}: the cell update and h as vector loops around {@link #tanh} (where
-     * they were plain loops), giving the same bits as those loops. Three small methods, not one body:
-     * with tanh inlined next to the update C2 did not always keep the vectors in registers, and a step
-     * allocated ~12 KB.
-     */
-    @Override
-    public void lstmCell(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, float[] tc, int tcOff, float[] h,
-                         int hOff, int hidden) {
-        lstmCellUpdate(gates, gOff, c, cPrevOff, cOff, hidden);
-        tanh(tc, tcOff, c, cOff, hidden);
-        lstmOutput(gates, gOff + 3 * hidden, tc, tcOff, h, hOff, hidden);
-    }
-
-    /** c = f cPrev + i g. */
-    private static void lstmCellUpdate(float[] gates, int gOff, float[] c, int cPrevOff, int cOff, int n) {
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            FloatVector i = FloatVector.fromArray(S, gates, gOff + j);
-            FloatVector f = FloatVector.fromArray(S, gates, gOff + n + j);
-            FloatVector g = FloatVector.fromArray(S, gates, gOff + 2 * n + j);
-            f.mul(FloatVector.fromArray(S, c, cPrevOff + j)).add(i.mul(g)).intoArray(c, cOff + j);
-        }
-        for (; j < n; j++) {
-            c[cOff + j] = gates[gOff + n + j] * c[cPrevOff + j] + gates[gOff + j] * gates[gOff + 2 * n + j];
-        }
-    }
-
-    /** h = o tc. */
-    private static void lstmOutput(float[] o, int oOff, float[] tc, int tcOff, float[] h, int hOff, int n) {
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            FloatVector.fromArray(S, o, oOff + j).mul(FloatVector.fromArray(S, tc, tcOff + j)).intoArray(h, hOff + j);
-        }
-        for (; j < n; j++) {
-            h[hOff + j] = o[oOff + j] * tc[tcOff + j];
-        }
-    }
-
-    /**
      * As {@link ScalarKernels#gruCell}, in the lanes of {@link #sigmoid} over the 2H span and {@link #tanh}
      * over the H units (the same bits), with the sums, the candidate's input and h as vector loops where
-     * they were plain loops. Small methods, not one body, as in {@link #lstmCell}.
+     * they were plain loops. Small methods, not one body: C2 did not always keep the vectors of one
+     * body with both transcendentals in registers (a GRU step allocated ~24 KB).
      */
     @Override
     public void gruCell(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, float[] hPrev,

@@ -67,7 +67,13 @@ final class LstmLayer extends RecurrentLayer {
                 int prev = hBlock(t) + b * H;
                 int cur = hBlock(t + 1) + b * H;
                 int tcRow = (t * batch + b) * H;
-                k.lstmCell(gates, row, c, prev, cur, tc, tcRow, h, cur, H);
+                for (int j = 0; j < H; j++) {
+                    c[cur + j] = gates[row + H + j] * c[prev + j] + gates[row + j] * gates[row + 2 * H + j];
+                }
+                k.tanh(tc, tcRow, c, cur, H);
+                for (int j = 0; j < H; j++) {
+                    h[cur + j] = gates[row + 3 * H + j] * tc[tcRow + j];
+                }
             }
         }
     }

@@ -454,40 +454,6 @@ class VectorKernelsTest {
         }
     }
 
-    /**
-     * The fused cell gives the bits of the passes it replaced (the cell update and h as plain loops around
-     * the vector tanh), and agrees with the scalar twin: c bit for bit, tc and h as tanh does.
-     */
-    @Test
-    void lstmCellMatchesTheUnfusedPassesAndScalar() {
-        for (int h : LENGTHS) {
-            int gOff = 3, cPrev = 1, cOff = cPrev + h + 2, tcOff = 2, hOff = 4;
-            float[] gates = gateLike(gOff + 4 * h + 3);
-            float[] c0 = random(cOff + h + 1);
-            float[] cv = c0.clone(), tcv = new float[tcOff + h + 1], hv = new float[hOff + h + 3];
-            V.lstmCell(gates, gOff, cv, cPrev, cOff, tcv, tcOff, hv, hOff, h);
-            float[] cu = c0.clone(), tcu = new float[tcOff + h + 1], hu = new float[hOff + h + 3];
-            for (int j = 0; j < h; j++) {
-                cu[cOff + j] = gates[gOff + h + j] * cu[cPrev + j] + gates[gOff + j] * gates[gOff + 2 * h + j];
-            }
-            V.tanh(tcu, tcOff, cu, cOff, h);
-            for (int j = 0; j < h; j++) {
-                hu[hOff + j] = gates[gOff + 3 * h + j] * tcu[tcOff + j];
-            }
-            assertSameBits("lstmCell c " + h, cu, cv);
-            assertSameBits("lstmCell tc " + h, tcu, tcv);
-            assertSameBits("lstmCell h " + h, hu, hv);
-            float[] cs = c0.clone(), tcs = new float[tcOff + h + 1], hs = new float[hOff + h + 3];
-            R.lstmCell(gates, gOff, cs, cPrev, cOff, tcs, tcOff, hs, hOff, h);
-            assertSameBits("lstmCell c vs scalar " + h, cs, cv);
-            for (int j = 0; j < h; j++) {
-                assertClose("lstmCell tc vs scalar " + h, tcs[tcOff + j], tcv[tcOff + j], 1, 1e-6);
-                assertClose("lstmCell h vs scalar " + h, hs[hOff + j], hv[hOff + j], 1, 1e-6);
-                assertEquals(Math.tanh(cs[cOff + j]), tcs[tcOff + j], 1e-6, "scalar tc is tanh(c)");
-            }
-        }
-    }
-
     /** The fused GRU cell gives the bits of the passes it replaced, and agrees with the scalar twin. */
     @Test
     void gruCellMatchesTheUnfusedPassesAndScalar() {
