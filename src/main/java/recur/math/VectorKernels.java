@@ -77,7 +77,7 @@ public final class VectorKernels implements Kernels {
     public void gemmAt(float[] c, int cOff, int ldc, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        int m, int n, int k) {
         // A stored (k, m): element (i, p) of A^T at aOff + p * lda + i
-        int mPacked = n >= NR * L ? m - m % MR : 0;
+        int mPacked = n >= NR * L && n <= PACK_MAX_N ? m - m % MR : 0;
         if (mPacked > 0) {
             packedAt(c, cOff, ldc, a, aOff, lda, b, bOff, ldb, mPacked, n, k);
         }
@@ -127,6 +127,15 @@ public final class VectorKernels implements Kernels {
     private static final int MR = 8;
     /** Vectors of C per register block. */
     private static final int NR = 3;
+
+    /**
+     * Widest B for which gemmAt packs A^T. Each packed panel walks a whole k slab of B (KC x n): up to
+     * 512 KiB it stays in L2 and packing wins (CPU time of one call, 2048 rows: 93-97 against 87-90
+     * GFLOP/s at 2048 x 512, 74-82 against 67-68 at 512 x 128, 90-97 against 75-85 at 1024 x 256);
+     * at 4096 x 1024 (LSTM at large) the slab is 1 MiB and the unpacked order, where each 48-column
+     * panel of B serves every row block, was faster (91-92 against 87-89).
+     */
+    private static final int PACK_MAX_N = 512;
 
     /**
      * Per thread: room for one MR-row panel of A^T in a k slab (8 KiB), which gemmAt packs, or for one

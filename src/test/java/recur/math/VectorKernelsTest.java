@@ -163,7 +163,7 @@ class VectorKernelsTest {
      */
     @Test
     void gemmAtGivesTheBitsOfGemmOnTheTransposedMatrix() {
-        int[][] shapes = {{1024, 256, 600}, {64, 65, 257}, {17, 49, 3}, {40, 100, 256}, {8, 48, 1}};
+        int[][] shapes = {{1024, 256, 600}, {64, 65, 257}, {17, 49, 3}, {40, 100, 256}, {8, 48, 1}, {16, 520, 20}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             int lda = m + 3, ldb = n + 1, ldc = n + 2;
