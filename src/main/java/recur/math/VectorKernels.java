@@ -206,11 +206,6 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * The last columns of a product (fewer than one vector): plain Java. Masked vector kernels were
-     * tried here; C1 cannot compile them (out of registers) and C2 does not always take them over, so
-     * they ran boxed and allocated; the strip is at most L-1 columns wide, so the scalar cost is small.
-     */
-    /**
      * The narrow strip (w < L columns) of gemm, where each row of A is contiguous in k: each column of B
      * is gathered once, then every row of C gets one vector dot product. A head of 65 outputs (a
      * character vocabulary) spent ~0.4 ms a window in the plain strip at 2048 x 256 (a 64-column product
@@ -239,7 +234,11 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** C[m, w] += A[m, kc] * B[kc, w] for a narrow strip (w < L columns), in plain Java. */
+    /**
+     * C[m, w] += A[m, kc] * B[kc, w] for a narrow strip (w < L columns) where A's rows are not contiguous
+     * (gemmAt), in plain Java. Masked vector kernels were tried here; C1 cannot compile them (out of
+     * registers) and C2 does not always take them over, so they ran boxed and allocated.
+     */
     private static void scalarStrip(float[] c, int ci, int ldc, float[] a, int ai, int ars, int aps, float[] b, int bi,
                                     int ldb, int m, int w, int kc) {
         // One output at a time in a register (the same additions in the same order as accumulating
@@ -877,10 +876,6 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * The same arithmetic as {@link ScalarKernels#lstmBackward}, lane by lane: mul/add/sub in the same
-     * order and no fma, so the result is bit-identical to the scalar twin (and tested so).
-     */
-    /**
      * As {@link ScalarKernels#gruCell}, in the lanes of {@link #sigmoid} over the 2H span and {@link #tanh}
      * over the H units (the same bits), with the sums, the candidate's input and h as vector loops where
      * they were plain loops. Small methods, not one body: C2 did not always keep the vectors of one
@@ -939,6 +934,10 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * The same arithmetic as {@link ScalarKernels#lstmBackward}, lane by lane: mul/add/sub in the same
+     * order and no fma, so the result is bit-identical to the scalar twin (and tested so).
+     */
     @Override
     public void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
                              int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
