@@ -157,8 +157,8 @@ class VectorKernelsTest {
     }
 
     /**
-     * gemmAt copies panels of A^T to a buffer before the micro-kernels read them (when m >= 8 and n has a
-     * full column block); the sums must stay those of gemm on A^T written out, bit for bit, in every
+     * gemmAt copies panels of A^T to a buffer before the micro-kernels read them (when m >= 8 and n is
+     * 48-512 columns); the sums must stay those of gemm on A^T written out, bit for bit, in every
      * column the vector micro-kernels compute.
      */
     @Test
