@@ -88,17 +88,6 @@ public interface Kernels {
     /** dx = y > 0 ? dy : 0, where y = relu(x). */
     void reluBackward(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n);
 
-    // ---- recurrent cells: the pointwise part after the gates, one row of H units ----
-
-    /**
-     * GRU forward through one row (order r, z, n; {@code gates[g..g+3H)} holds x W_ih^T + b_ih and
-     * {@code gh[s..s+3H)} holds h W_hh^T + b_hh): r, z = sigmoid(gx + gh) over the 2H span, in place;
-     * hn = gh_n (kept for backward); n = tanh(gx_n + r hn), in place; h = (1 - z) n + z hPrev. Sums and
-     * products unfused, left to right; the sigmoids cover the 2H span as one run, as {@link #sigmoid} does.
-     */
-    void gruCell(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, float[] hPrev, int hPrevOff,
-                 float[] h, int hOff, int hidden);
-
     // ---- recurrent cells: the pointwise part of backward, one row of H units ----
 
     /**

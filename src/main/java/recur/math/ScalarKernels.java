@@ -151,24 +151,6 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void gruCell(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, float[] hPrev,
-                        int hPrevOff, float[] h, int hOff, int hidden) {
-        final int n = hidden;
-        for (int j = 0; j < 2 * n; j++) {
-            float x = gates[gOff + j] + gh[ghOff + j];
-            gates[gOff + j] = (float) (1.0 / (1.0 + Math.exp(-x)));
-        }
-        for (int j = 0; j < n; j++) {
-            float hnj = gh[ghOff + 2 * n + j];
-            hn[hnOff + j] = hnj;
-            float nj = (float) Math.tanh(gates[gOff + 2 * n + j] + gates[gOff + j] * hnj);
-            gates[gOff + 2 * n + j] = nj;
-            float z = gates[gOff + n + j];
-            h[hOff + j] = (1f - z) * nj + z * hPrev[hPrevOff + j];
-        }
-    }
-
-    @Override
     public void lstmBackward(float[] dG, int dOff, float[] dcNext, float[] dhNext, int carryOff, float[] gates,
                              int gOff, float[] cPrev, int cOff, float[] tc, int tcOff, float[] dhOut, int dhOff,
                              int hidden) {

@@ -876,65 +876,6 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * As {@link ScalarKernels#gruCell}, in the lanes of {@link #sigmoid} over the 2H span and {@link #tanh}
-     * over the H units (the same bits), with the sums, the candidate's input and h as vector loops where
-     * they were plain loops. Small methods, not one body: C2 did not always keep the vectors of one
-     * body with both transcendentals in registers (a GRU step allocated ~24 KB).
-     */
-    @Override
-    public void gruCell(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, float[] hPrev,
-                        int hPrevOff, float[] h, int hOff, int hidden) {
-        final int n = hidden;
-        addInPlace(gates, gOff, gh, ghOff, 2 * n);
-        sigmoid(gates, gOff, gates, gOff, 2 * n);
-        gruCandidateInput(gates, gOff, gh, ghOff, hn, hnOff, n);
-        tanh(gates, gOff + 2 * n, gates, gOff + 2 * n, n);
-        gruOutput(gates, gOff, hPrev, hPrevOff, h, hOff, n);
-    }
-
-    /** x += y. */
-    private static void addInPlace(float[] x, int xOff, float[] y, int yOff, int n) {
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            FloatVector.fromArray(S, x, xOff + j).add(FloatVector.fromArray(S, y, yOff + j)).intoArray(x, xOff + j);
-        }
-        for (; j < n; j++) {
-            x[xOff + j] += y[yOff + j];
-        }
-    }
-
-    /** hn = gh_n; gates_n = gx_n + r hn. */
-    private static void gruCandidateInput(float[] gates, int gOff, float[] gh, int ghOff, float[] hn, int hnOff, int n) {
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            FloatVector hnj = FloatVector.fromArray(S, gh, ghOff + 2 * n + j);
-            hnj.intoArray(hn, hnOff + j);
-            FloatVector.fromArray(S, gates, gOff + 2 * n + j).add(FloatVector.fromArray(S, gates, gOff + j).mul(hnj))
-                    .intoArray(gates, gOff + 2 * n + j);
-        }
-        for (; j < n; j++) {
-            float hnj = gh[ghOff + 2 * n + j];
-            hn[hnOff + j] = hnj;
-            gates[gOff + 2 * n + j] += gates[gOff + j] * hnj;
-        }
-    }
-
-    /** h = (1 - z) n + z hPrev. */
-    private static void gruOutput(float[] gates, int gOff, float[] hPrev, int hPrevOff, float[] h, int hOff, int n) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        int j = 0;
-        for (; j + L <= n; j += L) {
-            FloatVector z = FloatVector.fromArray(S, gates, gOff + n + j);
-            one.sub(z).mul(FloatVector.fromArray(S, gates, gOff + 2 * n + j))
-                    .add(z.mul(FloatVector.fromArray(S, hPrev, hPrevOff + j))).intoArray(h, hOff + j);
-        }
-        for (; j < n; j++) {
-            float z = gates[gOff + n + j];
-            h[hOff + j] = (1f - z) * gates[gOff + 2 * n + j] + z * hPrev[hPrevOff + j];
-        }
-    }
-
-    /**
      * The same arithmetic as {@link ScalarKernels#lstmBackward}, lane by lane: mul/add/sub in the same
      * order and no fma, so the result is bit-identical to the scalar twin (and tested so).
      */

@@ -39,8 +39,24 @@ final class GruLayer extends RecurrentLayer {
             k.gemm(stepHh, 0, gh, h, hBlock(t), H, wHhT, 0, gh, batch, gh, H);
             for (int b = 0; b < batch; b++) {
                 int row = (t * batch + b) * gh;
+                int sh = b * gh;
                 int hr = (t * batch + b) * H;
-                k.gruCell(gates, row, stepHh, b * gh, hn, hr, h, hBlock(t) + b * H, h, hBlock(t + 1) + b * H, H);
+                for (int j = 0; j < 2 * H; j++) {
+                    gates[row + j] += stepHh[sh + j];
+                }
+                k.sigmoid(gates, row, gates, row, 2 * H);
+                for (int j = 0; j < H; j++) {
+                    float hnj = stepHh[sh + 2 * H + j];
+                    hn[hr + j] = hnj;
+                    gates[row + 2 * H + j] += gates[row + j] * hnj;
+                }
+                k.tanh(gates, row + 2 * H, gates, row + 2 * H, H);
+                int prev = hBlock(t) + b * H;
+                int cur = hBlock(t + 1) + b * H;
+                for (int j = 0; j < H; j++) {
+                    float z = gates[row + H + j];
+                    h[cur + j] = (1f - z) * gates[row + 2 * H + j] + z * h[prev + j];
+                }
             }
         }
     }

@@ -454,43 +454,6 @@ class VectorKernelsTest {
         }
     }
 
-    /** The fused GRU cell gives the bits of the passes it replaced, and agrees with the scalar twin. */
-    @Test
-    void gruCellMatchesTheUnfusedPassesAndScalar() {
-        for (int h : LENGTHS) {
-            int gOff = 2, ghOff = 3, hnOff = 1, hPrev = 1, hOff = hPrev + h + 3;
-            float[] g0 = random(gOff + 3 * h + 2), gh = random(ghOff + 3 * h + 1), h0 = random(hOff + h + 2);
-            float[] gv = g0.clone(), hnv = new float[hnOff + h + 1], hv = h0.clone();
-            V.gruCell(gv, gOff, gh, ghOff, hnv, hnOff, hv, hPrev, hv, hOff, h);
-            float[] gu = g0.clone(), hnu = new float[hnOff + h + 1], hu = h0.clone();
-            for (int j = 0; j < 2 * h; j++) {
-                gu[gOff + j] += gh[ghOff + j];
-            }
-            V.sigmoid(gu, gOff, gu, gOff, 2 * h);
-            for (int j = 0; j < h; j++) {
-                hnu[hnOff + j] = gh[ghOff + 2 * h + j];
-                gu[gOff + 2 * h + j] += gu[gOff + j] * hnu[hnOff + j];
-            }
-            V.tanh(gu, gOff + 2 * h, gu, gOff + 2 * h, h);
-            for (int j = 0; j < h; j++) {
-                float z = gu[gOff + h + j];
-                hu[hOff + j] = (1f - z) * gu[gOff + 2 * h + j] + z * hu[hPrev + j];
-            }
-            assertSameBits("gruCell gates " + h, gu, gv);
-            assertSameBits("gruCell hn " + h, hnu, hnv);
-            assertSameBits("gruCell h " + h, hu, hv);
-            float[] gs = g0.clone(), hns = new float[hnOff + h + 1], hs = h0.clone();
-            R.gruCell(gs, gOff, gh, ghOff, hns, hnOff, hs, hPrev, hs, hOff, h);
-            assertSameBits("gruCell hn vs scalar " + h, hns, hnv);
-            for (int j = 0; j < 3 * h; j++) {
-                assertClose("gruCell gates vs scalar " + h, gs[gOff + j], gv[gOff + j], 1, 1e-6);
-            }
-            for (int j = 0; j < h; j++) {
-                assertClose("gruCell h vs scalar " + h, hs[hOff + j], hv[hOff + j], 1, 1e-5);
-            }
-        }
-    }
-
     @Test
     void lstmBackwardIsBitIdenticalToScalar() {
         for (int h : LENGTHS) {
