@@ -344,27 +344,26 @@ class TensorLinkFramingTest {
     @Test
     void aCorruptProtobufLengthClosesTheLinkWithOneReason(Vertx vertx, VertxTestContext ctx) throws IOException {
         SocketChannel[] p = pair();
-        onContext(vertx, ctx, c -> new TensorLink(p[0], "worker 7", c)
-                .frames(view -> ctx.failNow("no frame expected"))
-                .closed(why -> {
-                    ctx.verify(() -> assertEquals("a frame from worker 7 of 10 bytes claims a protobuf part of 7 bytes"
-                            + " (expected 0..6)", why));
-                    ctx.completeNow();
-                }));
+        closesWith(vertx, ctx, p[0], "worker 7",
+                "a frame from worker 7 of 10 bytes claims a protobuf part of 7 bytes (expected 0..6)");
         p[1].write(ByteBuffer.allocate(14).putInt(10).putInt(7).put(new byte[6]).flip());
     }
 
     @Test
     void valuesWhereNoneAreExpectedCloseTheLink(Vertx vertx, VertxTestContext ctx) throws IOException {
         SocketChannel[] p = pair();
-        onContext(vertx, ctx, c -> new TensorLink(p[0], "a worker", c)
-                .frames(view -> ctx.failNow("a hello has no values"))
+        closesWith(vertx, ctx, p[0], "a worker", "a frame from a worker carries 8 bytes of values where none are expected");
+        onContext(vertx, ctx, c -> new TensorLink(p[1], "server", c).send(withValues(new float[2], false, 0), () -> { }));
+    }
+
+    /** A link on {@code channel} that must deliver no frame and close for exactly {@code reason}. */
+    private static void closesWith(Vertx vertx, VertxTestContext ctx, SocketChannel channel, String peer, String reason) {
+        onContext(vertx, ctx, c -> new TensorLink(channel, peer, c)
+                .frames(view -> ctx.failNow("no frame expected"))
                 .closed(why -> {
-                    ctx.verify(() -> assertEquals("a frame from a worker carries 8 bytes of values where none are"
-                            + " expected", why));
+                    ctx.verify(() -> assertEquals(reason, why));
                     ctx.completeNow();
                 }));
-        onContext(vertx, ctx, c -> new TensorLink(p[1], "server", c).send(withValues(new float[2], false, 0), () -> { }));
     }
 
     @Test
