@@ -24,6 +24,7 @@ class ClusterConfigsTest {
         assertEquals("false", c.getProperty("hazelcast.phone.home.enabled"));
         assertEquals("false", c.getProperty("hazelcast.socket.bind.any"));
         assertTrue(c.getMultiMapConfigs().containsKey("__vertx.subs"));
+        assertFalse(c.getMetricsConfig().isEnabled(), "Hazelcast's metrics collection is off");
     }
 
     @Test
