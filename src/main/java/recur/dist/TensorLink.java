@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -76,8 +77,10 @@ final class TensorLink {
     private volatile Receiver<?> receiver = new Receiver<ByteBuffer>(null, b -> { });
     private ByteBuffer readChunk;            // reader thread: values on their way into an array
     private FloatBuffer readFloats;          // its float view
+    private MemorySegment readSegment;       // and its bytes, for bf16
     private ByteBuffer writeChunk;           // writer thread: values on their way out of an array
     private FloatBuffer writeFloats;
+    private MemorySegment writeSegment;
     private Handler<String> closed = why -> { };
     private volatile boolean open = true;    // set on the context: false once closing (send reads it anywhere)
     private boolean reported;                // on the context: the close handler has run
@@ -398,6 +401,7 @@ final class TensorLink {
         if (writeChunk == null) {
             writeChunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
             writeFloats = writeChunk.asFloatBuffer();
+            writeSegment = MemorySegment.ofBuffer(writeChunk);
         }
         float[] v = t.values();
         int width = t.bf16() ? 2 : Float.BYTES;
@@ -406,15 +410,12 @@ final class TensorLink {
             int k = Math.min(per, t.count() - at);
             writeChunk.clear();
             if (t.bf16()) {
-                for (int i = 0; i < k; i++) {
-                    writeChunk.putShort((short) (Float.floatToRawIntBits(v[at + i]) >>> 16));
-                }
-                writeChunk.flip();
+                Bf16.toBits(v, at, k, writeSegment, 0);
             } else {
                 writeFloats.clear();
                 writeFloats.put(v, at, k);
-                writeChunk.limit(k * width);
             }
+            writeChunk.limit(k * width);
             writeFully(writeChunk);
         }
     }
@@ -531,16 +532,19 @@ final class TensorLink {
         if (readChunk == null) {
             readChunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
             readFloats = readChunk.asFloatBuffer();
+            readSegment = MemorySegment.ofBuffer(readChunk);
         }
-        return readValues(channel, readChunk, readFloats, t);
+        return readValues(channel, readChunk, readFloats, readSegment, t);
     }
 
     /**
      * Reads {@code t.bytes()} bytes from {@code in} into {@code t}'s values through {@code chunk}
-     * (little-endian; {@code floats} its float view), whatever sizes the reads return: the bytes of a
-     * value split between two reads are kept for the next; false at the end of the stream.
+     * (little-endian; {@code floats} its float view, {@code bytes} its whole capacity as a segment),
+     * whatever sizes the reads return: the bytes of a value split between two reads are kept for the
+     * next; false at the end of the stream.
      */
-    static boolean readValues(ReadableByteChannel in, ByteBuffer chunk, FloatBuffer floats, RawTensor t)
+    static boolean readValues(ReadableByteChannel in, ByteBuffer chunk, FloatBuffer floats, MemorySegment bytes,
+                              RawTensor t)
             throws IOException {
         int width = t.bf16() ? 2 : Float.BYTES;
         long left = t.bytes();
@@ -557,9 +561,7 @@ final class TensorLink {
             int have = chunk.position();
             int whole = have / width; // values complete in the chunk
             if (t.bf16()) {
-                for (int i = 0; i < whole; i++) {
-                    v[at + i] = Bf16.toFloat(chunk.getShort(2 * i));
-                }
+                Bf16.toFloats(bytes, 0, v, at, whole);
             } else {
                 floats.clear().limit(whole);
                 floats.get(v, at, whole);

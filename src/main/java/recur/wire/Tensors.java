@@ -52,11 +52,9 @@ public final class Tensors {
         if (data.length == 0 || !Bf16.exact(data)) {
             return encode(data);
         }
-        ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(data.length, 2)).order(ByteOrder.LITTLE_ENDIAN);
-        for (float x : data) {
-            bytes.putShort((short) (Float.floatToRawIntBits(x) >>> 16));
-        }
-        return Tensor.newBuilder().setData(UnsafeByteOperations.unsafeWrap(bytes.array())).addShape(data.length)
+        byte[] bytes = new byte[Math.multiplyExact(data.length, 2)];
+        Bf16.toBits(data, 0, data.length, java.lang.foreign.MemorySegment.ofArray(bytes), 0);
+        return Tensor.newBuilder().setData(UnsafeByteOperations.unsafeWrap(bytes)).addShape(data.length)
                 .setDtype(BF16).build();
     }
 
@@ -117,10 +115,7 @@ public final class Tensors {
                     + " bytes, found " + t.getData().size());
         }
         float[] out = make.apply((int) n);
-        ByteBuffer b = t.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Bf16.toFloat(b.getShort());
-        }
+        Bf16.toFloats(java.lang.foreign.MemorySegment.ofBuffer(t.getData().asReadOnlyByteBuffer()), 0, out, 0, out.length);
         return out;
     }
 

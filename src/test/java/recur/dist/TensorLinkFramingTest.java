@@ -210,11 +210,11 @@ class TensorLinkFramingTest {
             ByteBuffer chunk = ByteBuffer.allocateDirect(64).order(java.nio.ByteOrder.LITTLE_ENDIAN); // many chunks
             float[] got = new float[sent.length];
             assertTrue(TensorLink.readValues(dribble(bytes, 5), chunk, chunk.asFloatBuffer(),
-                    new RawTensor(got, got.length, bf16)));
+                    java.lang.foreign.MemorySegment.ofBuffer(chunk), new RawTensor(got, got.length, bf16)));
             assertArrayEquals(sent, got, bf16 ? "bf16" : "f32");
             float[] more = new float[sent.length + 1];
             assertTrue(!TensorLink.readValues(dribble(bytes, 6), chunk, chunk.asFloatBuffer(),
-                    new RawTensor(more, more.length, bf16)), "the stream ends before the last value");
+                    java.lang.foreign.MemorySegment.ofBuffer(chunk), new RawTensor(more, more.length, bf16)), "the stream ends before the last value");
         }
     }
 

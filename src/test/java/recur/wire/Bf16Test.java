@@ -81,4 +81,87 @@ class Bf16Test {
     private static void assertThrows(Tensor t) {
         org.junit.jupiter.api.Assertions.assertThrows(WireFormatException.class, () -> Tensors.decode(t, "t"));
     }
+
+    /** Floats of every kind: random bit patterns (NaNs with any payload, subnormals), ties, the specials. */
+    private static float[] awkwardValues(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+                Float.intBitsToFloat(0x7f80_0001), Float.intBitsToFloat(0xff80_8000), Float.MAX_VALUE, -Float.MIN_VALUE,
+                1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, Float.intBitsToFloat(0x7f7f_8000)};
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = switch (rng.nextInt(3)) {
+                case 0 -> Float.intBitsToFloat(rng.nextInt());
+                case 1 -> special[rng.nextInt(special.length)];
+                default -> (float) rng.nextDouble(-4, 4);
+            };
+        }
+        return a;
+    }
+
+    private static int[] bits(float[] a) {
+        int[] out = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Float.floatToRawIntBits(a[i]);
+        }
+        return out;
+    }
+
+    @Test
+    void theVectorRoundingMatchesItsScalarTwinBitForBit() {
+        for (int n : new int[] {0, 1, 15, 16, 17, 63, 64, 65, 1000, 4099}) {
+            float[] a = awkwardValues(n, n);
+            float[] v = a.clone();
+            float[] s = a.clone();
+            Bf16.roundInPlace(v, n);
+            Bf16.roundInPlaceScalar(s, n);
+            assertArrayEquals(bits(s), bits(v), "n = " + n);
+            int part = n / 2; // only the first part
+            v = a.clone();
+            s = a.clone();
+            Bf16.roundInPlace(v, part);
+            Bf16.roundInPlaceScalar(s, part);
+            assertArrayEquals(bits(s), bits(v), "n = " + n + ", first " + part);
+        }
+    }
+
+    @Test
+    void theVectorExactnessCheckMatchesItsScalarTwin() {
+        for (int n : new int[] {1, 15, 16, 17, 100, 4099}) {
+            float[] a = Bf16.rounded(awkwardValues(n, 7 * n));
+            assertTrue(Bf16.exact(a) && Bf16.exactScalar(a), "rounded values are bf16 values, n = " + n);
+            for (int at : new int[] {0, n / 2, n - 1}) { // one value off anywhere, the tail included
+                float[] b = a.clone();
+                b[at] = Float.intBitsToFloat(Float.floatToRawIntBits(b[at]) | 1);
+                assertEquals(Bf16.exactScalar(b), Bf16.exact(b), "n = " + n + ", at " + at);
+                assertTrue(!Bf16.exact(b), "n = " + n + ", at " + at);
+            }
+        }
+        assertTrue(Bf16.exact(new float[0]));
+    }
+
+    @Test
+    void theVectorLinkConversionsMatchTheirScalarTwinsAtEveryOffset() {
+        for (int n : new int[] {0, 1, 15, 16, 17, 33, 1000, 4099}) {
+            float[] a = Bf16.rounded(awkwardValues(n + 5, 11L * n));
+            for (int at : new int[] {0, 1, 5}) {
+                for (long offset : new long[] {0, 2, 6}) {
+                    java.lang.foreign.MemorySegment v = java.lang.foreign.MemorySegment.ofArray(new byte[2 * n + 8]);
+                    java.lang.foreign.MemorySegment s = java.lang.foreign.MemorySegment.ofArray(new byte[2 * n + 8]);
+                    Bf16.toBits(a, at, n, v, offset);
+                    Bf16.toBitsScalar(a, at, n, s, offset);
+                    assertArrayEquals(s.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                            v.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "toBits n = " + n);
+                    float[] back = new float[n + 5];
+                    float[] backScalar = new float[n + 5];
+                    Bf16.toFloats(v, offset, back, at, n);
+                    Bf16.toFloatsScalar(s, offset, backScalar, at, n);
+                    assertArrayEquals(bits(backScalar), bits(back), "toFloats n = " + n);
+                    for (int i = 0; i < n; i++) { // and the round trip is exact: these are bf16 values
+                        assertEquals(Float.floatToRawIntBits(a[at + i]), Float.floatToRawIntBits(back[at + i]));
+                    }
+                }
+            }
+        }
+    }
 }
