@@ -689,7 +689,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             afterCheck(m, null);
             return;
         }
-        afterCheck(m, g); // the gradient's values are checked in the update's blocking task (nonFinite)
+        afterCheck(m, g); // the gradient's values are checked on the lane, in the update (ServerModel.applyChecked)
     }
 
     /** Rejects a push and releases its buffers (nothing else holds this push). */
@@ -921,25 +921,6 @@ public final class ParameterServerVerticle extends VerticleBase {
         }
     }
 
-    /**
-     * The pushes among {@code grads} with NaN or infinity in their gradient (on the lane; an empty
-     * constant when there are none). Checked here, in the update's blocking task, rather than in a
-     * blocking task of each push's own: that one cost about 300 bytes of garbage a push.
-     */
-    static List<GradientMessage> nonFinite(List<GradientMessage> grads, Kernels k) {
-        List<GradientMessage> bad = List.of();
-        for (int i = 0; i < grads.size(); i++) {
-            GradientMessage g = grads.get(i);
-            if (k.firstNonFinite(g.grad(), 0, g.grad().length) >= 0) {
-                if (bad.isEmpty()) {
-                    bad = new ArrayList<>();
-                }
-                bad.add(g);
-            }
-        }
-        return bad;
-    }
-
     /** Counts the pushes an update found non-finite (their buffers are released with the round's). */
     private void rejectNonFinite(Applied a) {
         if (a == null) {
@@ -972,16 +953,18 @@ public final class ParameterServerVerticle extends VerticleBase {
             }
             staleness = behind;
         }
-        // sharded: checked by the shards
-        List<GradientMessage> bad = done != null ? List.of() : nonFinite(grads, model.kernels());
-        if (!bad.isEmpty()) {
-            grads = grads.stream().filter(g -> !bad.contains(g)).toList();
+        List<GradientMessage> bad = List.of();
+        ServerModel.Update u = done; // a sharded step, already taken (its shards checked the pushes)
+        if (u == null) {
+            ServerModel.Checked c = model.applyChecked(grads);
+            bad = c.nonFinite();
             rejectedCount += bad.size();
-            if (grads.isEmpty()) {
+            if (c.update() == null) {
                 return new Applied(null, Double.NaN, 0, 0, 0, bad);
             }
+            u = c.update();
+            grads = c.applied();
         }
-        ServerModel.Update u = done != null ? done : model.apply(grads); // done: a sharded step, already taken
         long tokens = 0;
         long count = 0;
         double lossSum = 0;

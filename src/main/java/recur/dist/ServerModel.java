@@ -88,11 +88,62 @@ final class ServerModel {
     /** Averages {@code grads} (weights: loss counts, in list order), clips and steps. */
     Update apply(List<GradientMessage> grads) {
         long t0 = System.nanoTime();
-        int n = params.length;
         average(grads);
+        return step(t0, clipping.finite(avg, params.length));
+    }
+
+    /**
+     * What {@link #applyChecked} did: the update (null when every push had NaN or infinity, and then
+     * nothing changed), the pushes it averaged, and those it left out for NaN or infinity.
+     */
+    record Checked(Update update, List<GradientMessage> applied, List<GradientMessage> nonFinite) {
+    }
+
+    /**
+     * {@link #apply} on the pushes without NaN or infinity, which it names. The pushes are scanned one by
+     * one only when their average is not finite: a non-finite value in any push makes the average
+     * non-finite (NaN spreads, an infinity times a positive weight stays infinite, times zero is NaN), so
+     * in the usual round one scan of the average clears them all. Should finite pushes ever average to
+     * a non-finite value (an overflow a convex combination does not make in practice), the step is
+     * skipped, as {@link #apply} does.
+     */
+    Checked applyChecked(List<GradientMessage> grads) {
+        long t0 = System.nanoTime();
+        average(grads);
+        if (clipping.finite(avg, params.length)) {
+            return new Checked(step(t0, true), grads, List.of());
+        }
+        List<GradientMessage> bad = nonFinite(grads);
+        if (bad.isEmpty()) {
+            return new Checked(step(t0, false), grads, bad);
+        }
+        List<GradientMessage> good = grads.stream().filter(g -> !bad.contains(g)).toList();
+        return new Checked(good.isEmpty() ? null : apply(good), good, bad);
+    }
+
+    /**
+     * The pushes among {@code grads} with NaN or infinity in their gradient (an empty constant when
+     * there are none).
+     */
+    List<GradientMessage> nonFinite(List<GradientMessage> grads) {
+        List<GradientMessage> bad = List.of();
+        for (int i = 0; i < grads.size(); i++) {
+            GradientMessage g = grads.get(i);
+            if (kernels.firstNonFinite(g.grad(), 0, g.grad().length) >= 0) {
+                if (bad.isEmpty()) {
+                    bad = new ArrayList<>();
+                }
+                bad.add(g);
+            }
+        }
+        return bad;
+    }
+
+    /** The step after {@link #average}: clipping and the optimizer when {@code finite}, else a skipped version. */
+    private Update step(long t0, boolean finite) {
+        int n = params.length;
         double norm = Double.NaN;
         double ratio = 1.0;
-        boolean finite = clipping.finite(avg, n);
         if (finite) {
             if (clipValue > 0) {
                 GradientClipping.clipValue(avg, n, clipValue);

@@ -72,7 +72,7 @@ final class ShardedStep {
         parts.add(lane.execute(() -> {
             var b = SliceReduced.newBuilder();
             // slice 0's values, as the shards check theirs
-            for (GradientMessage g : ParameterServerVerticle.nonFinite(grads, model.kernels())) {
+            for (GradientMessage g : model.nonFinite(grads)) {
                 b.addBadWorkers(g.workerId());
             }
             ServerModel.Partial p = model.reduce(grads);

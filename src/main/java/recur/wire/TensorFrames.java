@@ -114,9 +114,8 @@ final class TensorFrames {
                 before.flush();
                 out.order(ByteOrder.LITTLE_ENDIAN);
                 if (dtype != null) {
-                    for (float x : values) {
-                        out.putShort((short) (Float.floatToRawIntBits(x) >>> 16));
-                    }
+                    Bf16.toBits(values, 0, values.length, java.lang.foreign.MemorySegment.ofBuffer(out), 0);
+                    out.position(out.position() + dataBytes);
                 } else {
                     out.asFloatBuffer().put(values);
                     out.position(out.position() + dataBytes);
