@@ -65,6 +65,21 @@ final class TensorFrames {
     }
 
     /**
+     * Appends {@code size} bytes that {@code body} writes from the position of the buffer it is given
+     * (exactly that many: more overflow it, fewer are an error): a protobuf part written by hand
+     * ({@link PushLinkWriter}).
+     */
+    static void writeByHand(Buffer frame, int size, Consumer<ByteBuffer> body) {
+        writeAt(frame, frame.length(), size, out -> {
+            body.accept(out);
+            if (out.hasRemaining()) {
+                throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
+                        + " bytes left unwritten");
+            }
+        });
+    }
+
+    /**
      * Writes {@code size} bytes at {@code at} of {@code frame} (grown once to hold them) with {@code body}:
      * into the frame's own memory when it is one region, else aside and then copied in (not how Vert.x
      * makes frames).
