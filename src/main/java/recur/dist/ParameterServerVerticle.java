@@ -119,6 +119,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private TensorServer tensors;        // the tensor links' listener, when offered and not sharded
     private final TensorLink.Shared framed = new TensorLink.Shared(); // the last weights sent on links, as a frame
     private final recur.wire.ArrayPool pushArrays = new recur.wire.ArrayPool(8); // gradients received on links
+    private final recur.wire.Pool<recur.nn.RecurrentState> pushStates; // their shard states (the table keeps the latest)
 
     // sync round bookkeeping, by worker id; reused from round to round (no garbage a round)
     private final BitSet expected = new BitSet();
@@ -147,6 +148,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         this.clusterNodeId = clusterNodeId;
         this.tensorEndpoint = tensorLinks;
         this.cfg = setup.job().config();
+        recur.model.ModelSpec spec = setup.job().spec();
+        int streams = cfg.batch;
+        // Enough for the table's latest state per shard plus a round of pushes in flight; more are made when short.
+        this.pushStates = new recur.wire.Pool<>(() -> new recur.nn.RecurrentState(spec, streams), 16);
         this.sync = switch (cfg.mode) {
             case "sync" -> true;
             case "async" -> false;
@@ -377,7 +382,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         unlinked.remove(m.id);
         m.link = link;
         // decoded on the link's reader thread (the pool is thread-safe), handled here; released with its round
-        link.frames((proto, values) -> recur.wire.WireCodecs.pushFromLink(proto, values, pushArrays), g -> {
+        link.frames((proto, values) -> recur.wire.WireCodecs.pushFromLink(proto, values, pushArrays, pushStates), g -> {
             if (g.workerId() != m.id) {
                 drop(Reject.UNKNOWN_WORKER, g, "pushed on the tensor link of worker " + m.id);
             } else {

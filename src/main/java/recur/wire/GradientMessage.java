@@ -101,7 +101,7 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
     }
 
     public static GradientMessage fromProto(GradientPush p) {
-        List<ShardSnapshot> shards = checked(p);
+        List<ShardSnapshot> shards = checked(p, null);
         return of(p, Tensors.decode(p.getGrad(), "gradient"), shards, null);
     }
 
@@ -111,23 +111,39 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
      * length) the link fills from those bytes.
      */
     public static Incoming<GradientMessage> fromLink(GradientPush p, long rawBytes, ArrayPool pool) {
-        List<ShardSnapshot> shards = checked(p);
+        return fromLink(p, rawBytes, pool, null);
+    }
+
+    /**
+     * As {@link #fromLink(GradientPush, long, ArrayPool)}, the shard states decoded into states from
+     * {@code states} where they have its shape ({@link ShardSnapshot#fromProto(recur.wire.proto.ShardState, Pool)}).
+     */
+    public static Incoming<GradientMessage> fromLink(GradientPush p, long rawBytes, ArrayPool pool,
+                                                     Pool<recur.nn.RecurrentState> states) {
+        List<ShardSnapshot> shards = checked(p, states);
         @SuppressWarnings("unchecked")
         Pooled<float[]>[] held = new Pooled[1];
         RawTensor raw = Tensors.linkTarget(p.getGrad(), "gradient", rawBytes, n -> ArrayPool.take(pool, n, held));
         return new Incoming<>(raw, of(p, raw.values(), shards, held[0]));
     }
 
-    /** The format and the gradient's rank checked; the shard states decoded. */
-    private static List<ShardSnapshot> checked(GradientPush p) {
+    /** The format and the gradient's rank checked; the shard states decoded (into {@code states}' when given). */
+    private static List<ShardSnapshot> checked(GradientPush p, Pool<recur.nn.RecurrentState> states) {
         WireFormat.check(p.getFormat(), "gradient push");
         if (p.getGrad().getShapeCount() != 1) {
             throw new WireFormatException("gradient: expected a flat tensor (rank 1), found shape "
                     + p.getGrad().getShapeList());
         }
         List<ShardSnapshot> shards = new ArrayList<>(p.getShardsCount());
-        for (var s : p.getShardsList()) {
-            shards.add(ShardSnapshot.fromProto(s));
+        try {
+            for (var s : p.getShardsList()) {
+                shards.add(ShardSnapshot.fromProto(s, states));
+            }
+        } catch (RuntimeException e) {
+            for (ShardSnapshot s : shards) {
+                s.release(); // the pooled states decoded before the bad one
+            }
+            throw e;
         }
         return shards;
     }

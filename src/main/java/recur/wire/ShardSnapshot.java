@@ -1,6 +1,5 @@
 package recur.wire;
 
-import java.util.ArrayList;
 import java.util.List;
 import recur.model.ModelSpec;
 import recur.nn.RecurrentState;
@@ -104,6 +103,47 @@ public record ShardSnapshot(int shard, int position, long epoch, float[][] h, fl
     }
 
     public static ShardSnapshot fromProto(ShardState p) {
+        return fromProto(p, null);
+    }
+
+    /**
+     * As {@link #fromProto(ShardState)}, into a state from {@code pool} (null: fresh arrays) when the
+     * message's layers and streams are the pool's shape: a cluster server decodes every push's states,
+     * 64 KB a push at {@code charlm}, and keeps them in its shard table (which retains and releases).
+     * A state of another shape is decoded into arrays of its own, checked as always.
+     */
+    public static ShardSnapshot fromProto(ShardState p, Pool<RecurrentState> pool) {
+        Pooled<RecurrentState> b = pool == null ? null : pool.acquire();
+        if (b != null && !fits(p, b.value())) {
+            b.release(); // back to the pool unused
+            b = null;
+        }
+        RecurrentState into = b == null ? null : b.value();
+        try {
+            return decode(p, into, b);
+        } catch (RuntimeException e) {
+            if (b != null) {
+                b.release();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code p}'s tensors have exactly the element counts of {@code s}'s arrays. */
+    private static boolean fits(ShardState p, RecurrentState s) {
+        if (p.getHCount() != s.h.length || p.getCCount() != s.c.length || p.getAtStartCount() != s.batch) {
+            return false;
+        }
+        for (int l = 0; l < s.h.length; l++) {
+            if (p.getH(l).getData().size() != (long) s.h[l].length * Float.BYTES
+                    || p.getC(l).getData().size() != (long) s.c[l].length * Float.BYTES) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ShardSnapshot decode(ShardState p, RecurrentState into, Pooled<RecurrentState> buffer) {
         String what = "shard " + p.getShard();
         if (p.getShard() < 0 || p.getPosition() < 0 || p.getEpoch() < 0) {
             throw new WireFormatException(what + ": expected non-negative shard, position and epoch, found "
@@ -114,26 +154,30 @@ public record ShardSnapshot(int shard, int position, long epoch, float[][] h, fl
                     + p.getCCount());
         }
         int streams = p.getAtStartCount();
-        float[][] h = layers(p.getHList(), what + " h", streams);
-        float[][] c = p.getCCount() == 0 ? emptyLayers(h.length) : layers(p.getCList(), what + " c", streams);
-        boolean[] atStart = new boolean[streams];
+        float[][] h = layers(p.getHList(), what + " h", streams, into == null ? null : into.h);
+        float[][] c = p.getCCount() == 0 ? emptyLayers(h.length)
+                : layers(p.getCList(), what + " c", streams, into == null ? null : into.c);
+        boolean[] atStart = into == null ? new boolean[streams] : into.atStart;
         for (int b = 0; b < streams; b++) {
             atStart[b] = p.getAtStart(b);
         }
-        return new ShardSnapshot(p.getShard(), p.getPosition(), p.getEpoch(), h, c, atStart);
+        return new ShardSnapshot(p.getShard(), p.getPosition(), p.getEpoch(), h, c, atStart, buffer);
     }
 
-    private static float[][] layers(List<recur.wire.proto.Tensor> ts, String what, int streams) {
-        List<float[]> out = new ArrayList<>();
+    /** The layers' tensors decoded, into {@code into}'s arrays when given (their sizes checked by {@link #fits}). */
+    private static float[][] layers(List<recur.wire.proto.Tensor> ts, String what, int streams, float[][] into) {
+        float[][] out = into != null ? into : new float[ts.size()][];
         for (int l = 0; l < ts.size(); l++) {
             recur.wire.proto.Tensor t = ts.get(l);
             if (t.getShapeCount() != 2 || t.getShape(0) != streams) {
                 throw new WireFormatException(what + "[" + l + "]: expected shape [" + streams + ", H], found "
                         + t.getShapeList());
             }
-            out.add(Tensors.decode(t, what + "[" + l + "]"));
+            float[] target = into == null ? null : into[l];
+            out[l] = Tensors.decode(t, what + "[" + l + "]", n -> target != null && target.length == n ? target
+                    : new float[n]);
         }
-        return out.toArray(new float[0][]);
+        return out;
     }
 
     private static float[][] emptyLayers(int n) {

@@ -93,8 +93,14 @@ public final class WireCodecs {
      * validated, with {@code rawBytes} of gradient values to follow (see GradientMessage#fromLink).
      */
     public static Incoming<GradientMessage> pushFromLink(ByteBuffer proto, long rawBytes, ArrayPool pool) {
+        return pushFromLink(proto, rawBytes, pool, null);
+    }
+
+    /** As above, the shard states decoded into states from {@code states} where they fit (null: fresh arrays). */
+    public static Incoming<GradientMessage> pushFromLink(ByteBuffer proto, long rawBytes, ArrayPool pool,
+                                                         Pool<recur.nn.RecurrentState> states) {
         return GradientMessage.fromLink(parseAliased(proto, "gradient push", recur.wire.proto.GradientPush::parseFrom),
-                rawBytes, pool);
+                rawBytes, pool, states);
     }
 
     /** A tensor link's weights, as {@link #pushFromLink} (see WeightsMessage#fromLink). */

@@ -141,4 +141,37 @@ class LinkFramesTest {
                 () -> WireCodecs.pushFromLink(ByteBuffer.wrap(new byte[] {(byte) 0xff, 1}), 0, null));
         assertTrue(e.getMessage().startsWith("gradient push: malformed protobuf"), e.getMessage());
     }
+
+    @Test
+    void aServerDecodesPushedShardStatesIntoPooledStatesWhenTheyFit() {
+        // state(k): 2 layers of 2 streams x 3 hidden, h and c: an LSTM of that shape fits the pool.
+        recur.model.ModelSpec lstm = recur.model.ModelSpec.tokens(recur.model.CellType.LSTM, 2, 3, 4, List.of("a", "b"),
+                recur.model.Task.LM, 2, false);
+        Pool<recur.nn.RecurrentState> states = new Pool<>(() -> new recur.nn.RecurrentState(lstm, 2), 4);
+        ArrayPool arrays = new ArrayPool(2);
+        float[] grad = floats(100, 7);
+        for (int round = 0; round < 5; round++) {
+            ShardSnapshot sent = state(3 + round);
+            GradientMessage m = gradient(grad, List.of(sent));
+            Buffer proto = Buffer.buffer();
+            RawTensor raw = m.writeLinkProto(proto);
+            GradientMessage back = fill(WireCodecs.pushFromLink(bytes(proto), raw.bytes(), arrays, states), raw);
+            ShardSnapshot got = back.shards().getFirst();
+            assertTrue(got.buffer() != null, "decoded into a pooled state");
+            assertEquals(m.toProto(), back.toProto(), "the same push, shard state included");
+            back.release();
+        }
+        assertEquals(1, states.made(), "one state, reused every round once released");
+
+        // A state of another shape (3 streams) is decoded into arrays of its own, checked as ever.
+        ShardSnapshot odd = new ShardSnapshot(1, 2, 0, new float[][] {floats(9, 1), floats(9, 2)},
+                new float[][] {floats(9, 3), floats(9, 4)}, new boolean[] {true, false, true});
+        GradientMessage m = gradient(grad, List.of(odd));
+        Buffer proto = Buffer.buffer();
+        RawTensor raw = m.writeLinkProto(proto);
+        GradientMessage back = fill(WireCodecs.pushFromLink(bytes(proto), raw.bytes(), arrays, states), raw);
+        assertTrue(back.shards().getFirst().buffer() == null, "not the pool's shape: arrays of its own");
+        assertEquals(m.toProto(), back.toProto());
+        assertEquals(1, states.made(), "the pool's state went back unused");
+    }
 }
