@@ -45,7 +45,7 @@ final class PushLinkWriter {
 
     /** Bytes {@link #write} writes for {@code m}, whose gradient goes out as {@code raw}. */
     static int size(GradientMessage m, RawTensor raw) {
-        int size = intField(WireFormat.VERSION) + intField(m.workerId()) + longField(m.weightVersion());
+        int size = longField(WireFormat.VERSION) + longField(m.workerId()) + longField(m.weightVersion());
         int t = gradSize(raw);
         size += 1 + varintSize(t) + t;
         size += longField(m.tokens()) + longField(m.lossCount()) + doubleField(m.loss()) + doubleField(m.norm())
@@ -55,8 +55,8 @@ final class PushLinkWriter {
 
     /** Writes {@code m}'s protobuf part at {@code out}'s position (advancing it): {@link #size} bytes. */
     static void write(ByteBuffer out, GradientMessage m, RawTensor raw) {
-        putIntField(out, FORMAT_TAG, WireFormat.VERSION);
-        putIntField(out, WORKER_TAG, m.workerId());
+        putLongField(out, FORMAT_TAG, WireFormat.VERSION);
+        putLongField(out, WORKER_TAG, m.workerId());
         putLongField(out, VERSION_TAG, m.weightVersion());
         putVarint(out, GRAD_TAG);
         putVarint(out, gradSize(raw));
@@ -84,6 +84,7 @@ final class PushLinkWriter {
         return 1 + varintSize(shape) + shape + (raw.bf16() ? 1 + varintSize(BF16.length) + BF16.length : 0);
     }
 
+    /** An int32 or int64 field: left out when 0; an int widened to long encodes as protobuf's int32 does. */
     private static int longField(long v) {
         return v == 0 ? 0 : 1 + varintSize(v);
     }
@@ -91,13 +92,6 @@ final class PushLinkWriter {
     /** A proto3 double: left out only when its bits are all zero (-0.0 and NaN are written). */
     private static int doubleField(double v) {
         return Double.doubleToRawLongBits(v) == 0 ? 0 : 1 + Double.BYTES;
-    }
-
-    private static void putIntField(ByteBuffer out, int tag, int v) {
-        if (v != 0) {
-            putVarint(out, tag);
-            putVarint(out, v);
-        }
     }
 
     private static void putLongField(ByteBuffer out, int tag, long v) {
@@ -141,7 +135,7 @@ final class PushLinkWriter {
     }
 
     private static int stateSize(ShardSnapshot s) {
-        int size = intField(s.shard()) + intField(s.position()) + longField(s.epoch());
+        int size = longField(s.shard()) + longField(s.position()) + longField(s.epoch());
         int streams = s.atStart().length;
         for (float[] x : s.h()) {
             int t = tensorSize(x, streams);
@@ -212,21 +206,11 @@ final class PushLinkWriter {
         }
     }
 
-    /** A proto3 int32 field: left out when 0, a negative value as its 64-bit two's complement. */
-    private static int intField(int v) {
-        return v == 0 ? 0 : 1 + varintSize(v);
+    private static int varintSize(long v) {
+        return com.google.protobuf.CodedOutputStream.computeUInt64SizeNoTag(v);
     }
 
-    static int varintSize(long v) {
-        int n = 1;
-        while ((v & ~0x7fL) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
-    }
-
-    static void putVarint(ByteBuffer out, long v) {
+    private static void putVarint(ByteBuffer out, long v) {
         while ((v & ~0x7fL) != 0) {
             out.put((byte) ((v & 0x7f) | 0x80));
             v >>>= 7;
