@@ -87,17 +87,12 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
 
     /** The fields numbered above the gradient's. */
     private GradientPush tail() {
-        GradientPush.Builder b = scalars().setSeq(seq);
+        GradientPush.Builder b = GradientPush.newBuilder().setTokens(tokens).setLossCount(lossCount).setLoss(loss)
+                .setNorm(norm).setClipRatio(clipRatio).setComputeMs(computeMs).setIdleMs(idleMs).setSeq(seq);
         for (ShardSnapshot s : shards) {
             b.addShards(s.toProto());
         }
         return b.build();
-    }
-
-    /** The fields numbered above the gradient's and below the shards'. */
-    private GradientPush.Builder scalars() {
-        return GradientPush.newBuilder().setTokens(tokens).setLossCount(lossCount).setLoss(loss).setNorm(norm)
-                .setClipRatio(clipRatio).setComputeMs(computeMs).setIdleMs(idleMs);
     }
 
     public static GradientMessage fromProto(GradientPush p) {
@@ -108,15 +103,9 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
     /**
      * A tensor link's protobuf part, checked as {@link #fromProto} checks a push, with {@code rawBytes}
      * of gradient values after it: the push, whose gradient (from {@code pool} when it has the pool's
-     * length) the link fills from those bytes.
-     */
-    public static Incoming<GradientMessage> fromLink(GradientPush p, long rawBytes, ArrayPool pool) {
-        return fromLink(p, rawBytes, pool, null);
-    }
-
-    /**
-     * As {@link #fromLink(GradientPush, long, ArrayPool)}, the shard states decoded into states from
-     * {@code states} where they have its shape ({@link ShardSnapshot#fromProto(recur.wire.proto.ShardState, Pool)}).
+     * length) the link fills from those bytes. The shard states are decoded into states from
+     * {@code states} (null: fresh arrays) where they have its shape
+     * ({@link ShardSnapshot#fromProto(recur.wire.proto.ShardState, Pool)}).
      */
     public static Incoming<GradientMessage> fromLink(GradientPush p, long rawBytes, ArrayPool pool,
                                                      Pool<recur.nn.RecurrentState> states) {
