@@ -3,7 +3,6 @@ package recur.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import recur.train.TrainConfig;
@@ -80,19 +80,21 @@ class ClusterAllocationTest {
             // As in DistAllocationTest: blocks until one is within the bound (the JIT compiles the
             // kernels and the per-round code first), failing if none is in time.
             long deadline = System.nanoTime() + 150_000_000_000L;
-            awaitBlock(paused, run);
-            Map<String, Long> before = workerThreadBytes(workerLink);
+            Predicate<Thread> own = t -> t.getName().equals(LANE) || t.getName().equals("recur-link-reader-" + workerLink)
+                    || t.getName().equals("recur-link-writer-" + workerLink); // not the server's links: named after the workers' ports
+            ThreadAllocation.awaitBlock(paused, run::isDone);
+            Map<Thread, Long> before = ThreadAllocation.bytes(own);
             Map<String, Long> perRound;
             long total;
             do {
                 resume.release();
-                awaitBlock(paused, run);
-                Map<String, Long> after = workerThreadBytes(workerLink);
+                ThreadAllocation.awaitBlock(paused, run::isDone);
+                Map<Thread, Long> after = ThreadAllocation.bytes(own);
                 perRound = new TreeMap<>();
                 total = 0;
-                for (var e : after.entrySet()) {
-                    long bytes = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / BLOCK / WORKERS;
-                    perRound.merge(e.getKey().replaceFirst("#\\d+$", ""), bytes, Long::sum);
+                for (Thread t : after.keySet()) {
+                    long bytes = ThreadAllocation.since(before, after, t) / BLOCK / WORKERS;
+                    perRound.merge(t.getName(), bytes, Long::sum);
                     total += bytes;
                 }
                 before = after;
@@ -102,7 +104,7 @@ class ClusterAllocationTest {
             DistResult r = run.get(60, TimeUnit.SECONDS);
             assertTrue(r.stopped());
             assertEquals(0, r.skippedSteps());
-            assertEquals(3 * WORKERS, before.size(), "each worker's lane, link reader and link writer: " + before.keySet());
+            assertEquals(3 * WORKERS, before.size(), "each worker's lane, link reader and link writer: " + perRound.keySet());
             System.out.println(job.params().length + " parameters: " + total + " bytes per round per worker in its own"
                     + " threads " + perRound);
             assertTrue(total <= BOUND, "a warmed-up cluster round allocated " + total + " bytes per worker " + perRound);
@@ -119,39 +121,5 @@ class ClusterAllocationTest {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    private static void awaitBlock(Semaphore paused, CompletableFuture<DistResult> run) throws Exception {
-        while (!paused.tryAcquire(1, TimeUnit.SECONDS)) {
-            if (run.isDone()) {
-                throw new AssertionError("training ended before the measurement: " + run.handle((r, e) -> e).get());
-            }
-        }
-    }
-
-    /** The workers' lanes and link threads (not the server's: its links are named after the workers' ports). */
-    private static Map<String, Thread> threads(String workerLink) {
-        Map<String, Thread> out = new TreeMap<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            String n = t.getName();
-            boolean link = n.equals("recur-link-reader-" + workerLink) || n.equals("recur-link-writer-" + workerLink);
-            if (link || n.equals(LANE)) {
-                out.put(n + "#" + t.threadId(), t);
-            }
-        }
-        return out;
-    }
-
-    /** Bytes allocated so far by each of the workers' own threads, by name#id. */
-    private static Map<String, Long> workerThreadBytes(String workerLink) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Map<String, Long> out = new TreeMap<>();
-        for (var e : threads(workerLink).entrySet()) {
-            long bytes = mx.getThreadAllocatedBytes(e.getValue().threadId());
-            if (bytes >= 0) {
-                out.put(e.getKey(), bytes);
-            }
-        }
-        return out;
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.lang.management.ManagementFactory;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -60,14 +58,19 @@ class DistAllocationTest {
             // Steady state needs the JIT to have compiled the kernels (seconds on a loaded machine):
             // measure successive blocks until one is within the bound, and fail if none is in time.
             long deadline = System.nanoTime() + 120_000_000_000L;
-            awaitBlock(paused, run);
-            Map<Long, Long> before = threadBytes();
+            Thread self = Thread.currentThread(); // only reads the counters
+            ThreadAllocation.awaitBlock(paused, run::isComplete);
+            Map<Thread, Long> before = ThreadAllocation.bytes(t -> t != self);
             long perRound;
             do {
                 resume.release();
-                awaitBlock(paused, run);
-                Map<Long, Long> after = threadBytes();
-                perRound = allocatedSince(before, after) / BLOCK / WORKERS;
+                ThreadAllocation.awaitBlock(paused, run::isComplete);
+                Map<Thread, Long> after = ThreadAllocation.bytes(t -> t != self);
+                long sum = 0;
+                for (Thread t : after.keySet()) {
+                    sum += ThreadAllocation.since(before, after, t);
+                }
+                perRound = sum / BLOCK / WORKERS;
                 before = after;
             } while (perRound > BOUND && System.nanoTime() < deadline);
             stop.set(true);
@@ -81,37 +84,5 @@ class DistAllocationTest {
             resume.release(1000); // never leave the server waiting when the test fails
             vertx.close().await();
         }
-    }
-
-    private static void awaitBlock(Semaphore paused, Future<DistResult> run) throws InterruptedException {
-        while (!paused.tryAcquire(1, TimeUnit.SECONDS)) {
-            if (run.isComplete()) {
-                throw new AssertionError("training ended before the measurement: " + run.cause());
-            }
-        }
-    }
-
-    /** Bytes allocated so far by each live thread but this one (which only reads the counters), by thread id. */
-    private static Map<Long, Long> threadBytes() {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Map<Long, Long> out = new HashMap<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t != Thread.currentThread()) {
-                long bytes = mx.getThreadAllocatedBytes(t.threadId());
-                if (bytes >= 0) {
-                    out.put(t.threadId(), bytes);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Bytes allocated between two readings; a thread started in between counts from zero. */
-    private static long allocatedSince(Map<Long, Long> before, Map<Long, Long> after) {
-        long sum = 0;
-        for (var e : after.entrySet()) {
-            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
-        }
-        return sum;
     }
 }
