@@ -214,8 +214,10 @@ public final class ParameterServerVerticle extends VerticleBase {
         lane = new ComputeLane(context, "recur-compute (parameter server)");
         return lane.execute(this::prepare)
                 .compose(v -> deploySlices())
-                .compose(v -> listen())
+                // Links first: a worker that joined before the tensor server listened got the event bus
+                // for its whole membership (the join reply offers a link only when there is one).
                 .compose(v -> listenForLinks())
+                .compose(v -> listen())
                 .onSuccess(v -> timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> tick()));
     }
 

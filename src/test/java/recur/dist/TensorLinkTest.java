@@ -82,16 +82,18 @@ class TensorLinkTest {
         c.expectWorkers = 2;
         WorkerVerticle a = worker(o).await(30, TimeUnit.SECONDS);
         worker(o).await(30, TimeUnit.SECONDS);
-        int firstId = a.workerId();
+        AtomicLong brokenId = new AtomicLong(Long.MAX_VALUE); // its id when its link broke (none before: the
+        // server did not exist when the worker was deployed, so it had no id to read then)
         AtomicLong version = new AtomicLong();
         AtomicLong rejoinedAt = new AtomicLong(-1);
         AtomicLong pushesThen = new AtomicLong();
         DistResult r = ClusterCoordinator.train(DistFixtures.job(c, DistFixtures.text(20_000)), o, s -> {
             version.set(s.step());
             if (s.step() == 5) {
+                brokenId.set(a.workerId());
                 a.breakTensorLink();
             }
-            if (s.step() > 5 && rejoinedAt.get() < 0 && a.workerId() > firstId) {
+            if (s.step() > 5 && rejoinedAt.get() < 0 && a.workerId() > brokenId.get()) {
                 pushesThen.set(a.pushes());
                 rejoinedAt.set(s.step());
             }
