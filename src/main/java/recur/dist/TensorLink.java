@@ -6,7 +6,6 @@ import io.vertx.core.Completable;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
@@ -100,12 +99,24 @@ final class TensorLink {
     private record Receiver<T>(Decoder<T> decode, Handler<T> handler) {
     }
 
-    /** A frame's head (length, P, protobuf part) and values to write, and what to do once written (or not). */
-    private record Write(ByteBuf frame, RawTensor values, Runnable done) {
+    /**
+     * A frame's head (length, P, protobuf part) and values to write, and what to do once written (or
+     * not): the head's buffer is this link's own ({@code own}: back to the spares) or a hold on a
+     * {@link Shared} one (released); then {@code whenWritten}. No lambda a send: a push is sent every round.
+     */
+    private record Write(ByteBuf frame, RawTensor values, Runnable whenWritten, boolean own) {
     }
 
     /** Queued by {@link #close}: the writer closes the channel once the frames before it are written. */
-    private static final Write CLOSE = new Write(null, RawTensor.NONE, () -> { });
+    private static final Write CLOSE = new Write(null, RawTensor.NONE, () -> { }, false);
+
+    /** A write is done with (written or dropped): its head's buffer let go, then the sender told. */
+    private void done(Write w) {
+        if (w.frame != null && (!w.own || stopping || !spare.offer(w.frame))) {
+            w.frame.release();
+        }
+        w.whenWritten.run();
+    }
     /** How long a closing link's writer may take for the frames queued before the close. */
     private static final long CLOSE_GRACE_MS = 2_000;
 
@@ -200,19 +211,13 @@ final class TensorLink {
         }
         RawTensor values = frame(out, message);
         lastFrameBytes = Math.max(lastFrameBytes, out.writerIndex());
-        ByteBuf sent = out;
-        writes.add(new Write(sent, values, () -> {
-            if (stopping || !spare.offer(sent)) {
-                sent.release();
-            }
-            whenWritten.run();
-        }));
+        writes.add(new Write(out, values, whenWritten, true));
     }
 
     /** Writes {@code [length][P][protobuf part]} into {@code out} (cleared); returns the values that follow. */
     private static RawTensor frame(ByteBuf out, LinkMessage message) {
         out.clear().writeLong(0); // the two ints, set below
-        RawTensor values = message.writeLinkProto(BufferInternal.buffer(out));
+        RawTensor values = message.writeLinkProto(out);
         int proto = out.writerIndex() - 2 * Integer.BYTES;
         long length = Integer.BYTES + (long) proto + values.bytes();
         if (length > MAX_FRAME) {
@@ -235,10 +240,7 @@ final class TensorLink {
         }
         ByteBuf out = frame.buffer;
         out.retain(); // released by the writer thread (Netty's reference counts are atomic)
-        writes.add(new Write(out, frame.values, () -> {
-            out.release();
-            whenWritten.run();
-        }));
+        writes.add(new Write(out, frame.values, whenWritten, false));
     }
 
     /**
@@ -342,7 +344,7 @@ final class TensorLink {
         if (stopped) { // else the writer still writes what was queued before the close, then drains
             Write w;
             while ((w = writes.poll()) != null) {
-                w.done.run();
+                done(w);
             }
         }
         closed.handle(closeReason != null ? closeReason : "the connection closed");
@@ -369,10 +371,13 @@ final class TensorLink {
                 }
                 try {
                     ByteBuf frame = w.frame;
-                    writeFully(frame.nioBuffer(frame.readerIndex(), frame.readableBytes()));
+                    // A shared head is written by several writers at once: each takes a view of its own. This
+                    // link's own head is this thread's alone until done: Netty's cached view, no object a write.
+                    writeFully(w.own ? frame.internalNioBuffer(frame.readerIndex(), frame.readableBytes())
+                            : frame.nioBuffer(frame.readerIndex(), frame.readableBytes()));
                     writeValues(w.values);
                 } finally {
-                    w.done.run();
+                    done(w);
                 }
             }
         } catch (InterruptedException | ClosedChannelException e) {
@@ -382,7 +387,7 @@ final class TensorLink {
         } finally {
             Write w;
             while ((w = writes.poll()) != null) {
-                w.done.run();
+                done(w);
             }
         }
     }

@@ -79,6 +79,29 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
         return raw;
     }
 
+    /**
+     * The same bytes written into a direct buffer's own memory through Netty's cached view of it
+     * ({@code internalNioBuffer}): no wrapper, view or lambda made per push.
+     */
+    @Override
+    public RawTensor writeLinkProto(io.netty.buffer.ByteBuf frame) {
+        if (!frame.isDirect() || frame.nioBufferCount() != 1) {
+            return LinkMessage.super.writeLinkProto(frame);
+        }
+        RawTensor raw = RawTensor.of(grad);
+        int size = PushLinkWriter.size(this, raw);
+        int at = frame.writerIndex();
+        frame.ensureWritable(size);
+        java.nio.ByteBuffer out = frame.internalNioBuffer(at, size);
+        PushLinkWriter.write(out, this, raw);
+        if (out.hasRemaining()) {
+            throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
+                    + " bytes left unwritten");
+        }
+        frame.writerIndex(at + size);
+        return raw;
+    }
+
     /** The fields numbered below the gradient's. */
     private GradientPush head() {
         return GradientPush.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(workerId)

@@ -1,6 +1,8 @@
 package recur.wire;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * A message as a tensor link sends it: a protobuf part (the message with its one big tensor's
@@ -12,4 +14,13 @@ import io.vertx.core.buffer.Buffer;
 public interface LinkMessage {
     /** Appends the protobuf part to {@code frame} and returns the values that follow it. */
     RawTensor writeLinkProto(Buffer frame);
+
+    /**
+     * As {@link #writeLinkProto(Buffer)}, into a link's own direct buffer (from its writer index on). A
+     * message that can write its part by hand overrides this to write into the buffer's memory without
+     * the wrappers and views a {@link Buffer} takes (a worker's push, every round).
+     */
+    default RawTensor writeLinkProto(ByteBuf frame) {
+        return writeLinkProto(BufferInternal.buffer(frame));
+    }
 }

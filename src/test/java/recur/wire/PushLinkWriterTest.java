@@ -95,6 +95,34 @@ class PushLinkWriterTest {
         }
     }
 
+    /**
+     * The link writes a push into its own direct buffer after the frame's two ints
+     * ({@link GradientMessage#writeLinkProto(ByteBuf)}): the same bytes as through a Buffer, whether
+     * the buffer is direct, heap (the Buffer path then), or too small at first (it grows).
+     */
+    @Test
+    void theLinkPartInADirectBufferIsTheSameBytes() {
+        List<List<ShardSnapshot>> cases = List.of(List.of(), List.of(state(0, 0, 0, 1, 32, 256, true, 1)),
+                List.of(state(1, 5, 2, 1, 3, 5, false, 3), state(200, 7, 0, 3, 2, 130, false, 4)));
+        for (List<ShardSnapshot> shards : cases) {
+            for (float[] grad : List.of(floats(100, new SplittableRandom(9)), Bf16.rounded(floats(40,
+                    new SplittableRandom(10))), new float[0])) {
+                GradientMessage m = push(grad, shards, 300);
+                byte[] expected = protobufs(m);
+                for (ByteBuf out : List.of(Unpooled.directBuffer(16), Unpooled.directBuffer(1 << 20),
+                        Unpooled.buffer(16))) {
+                    out.writeLong(-1); // the frame's length and P, written before the part
+                    RawTensor raw = m.writeLinkProto(out);
+                    byte[] written = new byte[out.readableBytes() - Long.BYTES];
+                    out.getBytes(Long.BYTES, written);
+                    assertArrayEquals(expected, written, shards.size() + " shards, " + out);
+                    assertTrue(out.getLong(0) == -1 && raw.count() == grad.length, "the ints before the part are kept");
+                    out.release();
+                }
+            }
+        }
+    }
+
     @Test
     void writingAPushAtCharlmSizeMakesNoStateSizedGarbage() {
         GradientMessage m = push(floats(350_593, new SplittableRandom(11)), List.of(state(0, 12, 1, 1, 32, 256, true, 12)),
@@ -108,10 +136,21 @@ class PushLinkWriterTest {
             m.writeLinkProto(BufferInternal.buffer(out));
             least = Math.min(least, mx.getCurrentThreadAllocatedBytes() - before);
         }
+        long leastDirect = Long.MAX_VALUE;
+        for (int round = 0; round < 20_000; round++) { // the link's path: into the buffer's own memory
+            long before = mx.getCurrentThreadAllocatedBytes();
+            out.clear().writeLong(0);
+            m.writeLinkProto(out);
+            leastDirect = Math.min(leastDirect, mx.getCurrentThreadAllocatedBytes() - before);
+        }
         out.release();
         // Protobuf's way allocated the state again (64 KB of floats as two byte arrays) and the builders:
-        // ~66 KB a push. What is left is small views and wrappers (the frame's ByteBuffer view, the
-        // floats' views, two lambdas), measured at 0.9-1.1 KB a push.
-        assertTrue(least < 2048, "bytes allocated writing one push: " + least);
+        // ~66 KB a push. What is left through a Buffer is small views and wrappers (the frame's ByteBuffer
+        // view, the floats' views, two lambdas), measured at 0.9-1.1 KB a push; straight into the link's
+        // direct buffer, the floats' views and the values' RawTensor.
+        assertTrue(least < 2048, "bytes allocated writing one push through a Buffer: " + least);
+        assertTrue(leastDirect < least, "into the direct buffer " + leastDirect + " bytes, through a Buffer " + least);
+        System.out.println("one push's protobuf part: " + least + " bytes of garbage through a Buffer, " + leastDirect
+                + " into the link's direct buffer");
     }
 }
