@@ -117,6 +117,7 @@ final class TensorLink {
         }
         w.whenWritten.run();
     }
+
     /** How long a closing link's writer may take for the frames queued before the close. */
     private static final long CLOSE_GRACE_MS = 2_000;
 
