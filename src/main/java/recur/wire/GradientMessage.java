@@ -94,10 +94,7 @@ public record GradientMessage(int workerId, long weightVersion, float[] grad, lo
         frame.ensureWritable(size);
         java.nio.ByteBuffer out = frame.internalNioBuffer(at, size);
         PushLinkWriter.write(out, this, raw);
-        if (out.hasRemaining()) {
-            throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
-                    + " bytes left unwritten");
-        }
+        TensorFrames.filled(out, "link frame", size);
         frame.writerIndex(at + size);
         return raw;
     }

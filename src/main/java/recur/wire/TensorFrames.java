@@ -57,11 +57,16 @@ final class TensorFrames {
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("link frame: more bytes than the computed " + size, e);
             }
-            if (out.hasRemaining()) {
-                throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
-                        + " bytes left unwritten");
-            }
+            filled(out, "link frame", size);
         });
+    }
+
+    /** Fails when a body wrote fewer bytes into {@code out} than the {@code size} computed for it. */
+    static void filled(ByteBuffer out, String what, int size) {
+        if (out.hasRemaining()) {
+            throw new IllegalStateException(what + ": " + out.remaining() + " of the computed " + size
+                    + " bytes left unwritten");
+        }
     }
 
     /**
@@ -72,10 +77,7 @@ final class TensorFrames {
     static void writeByHand(Buffer frame, int size, Consumer<ByteBuffer> body) {
         writeAt(frame, frame.length(), size, out -> {
             body.accept(out);
-            if (out.hasRemaining()) {
-                throw new IllegalStateException("link frame: " + out.remaining() + " of the computed " + size
-                        + " bytes left unwritten");
-            }
+            filled(out, "link frame", size);
         });
     }
 
@@ -144,10 +146,7 @@ final class TensorFrames {
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("frame: more bytes than the computed " + size, e);
             }
-            if (out.hasRemaining()) {
-                throw new IllegalStateException("frame: " + out.remaining() + " of the computed " + size
-                        + " bytes left unwritten");
-            }
+            filled(out, "frame", size);
         }
     }
 }
