@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
+import recur.io.Decimals;
 
 /**
  * The run directory's {@code metrics.csv}, one row per version. The first columns are those of the
@@ -19,8 +19,9 @@ import java.util.concurrent.ArrayBlockingQueue;
  * serialisation, transport, queueing), and pushes rejected during the round.
  *
  * <p>Rows are formatted, written and flushed by a daemon thread of the log's own, so that
- * {@link #append} costs the server's update (on its compute lane) a queue insertion, not a
- * {@code String.format} and a flush: about a quarter of a millisecond per round at charlm size. The
+ * {@link #append} costs the server's update (on its compute lane) a queue insertion, not the
+ * formatting and a flush. The numbers are written by {@link Decimals}, not String.format, which took
+ * about a quarter of a millisecond of the writer's CPU a row, while the round's transfers needed it. The
  * writer flushes whenever it has caught up, so a reader of the file during a run lags by at most the
  * rows in the queue; {@link #flush} waits for it, {@link #close} drains it. A write error is not lost:
  * it is thrown (with the path) by the next append, flush or close. One caller at a time.
@@ -45,6 +46,7 @@ final class MetricsLog implements AutoCloseable {
     private final ArrayBlockingQueue<Row> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Thread writer;
     private final Object progress = new Object(); // guards written; notified when it advances
+    private final StringBuilder line = new StringBuilder(192); // the writer thread's row text
     private long written;                           // rows written and flushed (by the writer)
     private volatile RuntimeException failure;      // the writer's first error
     private long appended;                          // the caller's
@@ -173,7 +175,7 @@ final class MetricsLog implements AutoCloseable {
             boolean caughtUp = queue.isEmpty();
             if (failure == null) {
                 try {
-                    out.write(format(r));
+                    out.append(format(line, r));
                     out.newLine();
                     if (caughtUp) {
                         out.flush();
@@ -206,10 +208,22 @@ final class MetricsLog implements AutoCloseable {
         }
     }
 
-    private static String format(Row r) {
-        return String.format(Locale.ROOT, "%d,%.6f,%d,%.1f,%.6g,%.6g,%b,%.3f,%d,%.6g,%.6g,%.3f,%.3f,%.3f,%.3f,%.3f,%d",
-                r.step(), r.loss(), r.tokens(), r.tokensPerSecond(), r.gradNorm(), r.clipRatio(), r.skipped(),
-                r.staleness(), r.workers(), r.workerNorm(), r.workerClipRatio(), r.roundMs(), r.computeMs(),
-                r.commMs(), r.waitMs(), r.applyMs(), r.rejected());
+    /** The row as String.format wrote it ({@code %d,%.6f,%d,%.1f,%.6g,%.6g,%b,%.3f,%d,%.6g,%.6g,%.3f x5,%d}). */
+    static StringBuilder format(StringBuilder line, Row r) {
+        line.setLength(0);
+        line.append(r.step()).append(',');
+        Decimals.fixed(line, r.loss(), 6).append(',').append(r.tokens()).append(',');
+        Decimals.fixed(line, r.tokensPerSecond(), 1).append(',');
+        Decimals.general6(line, r.gradNorm()).append(',');
+        Decimals.general6(line, r.clipRatio()).append(',').append(r.skipped()).append(',');
+        Decimals.fixed(line, r.staleness(), 3).append(',').append(r.workers()).append(',');
+        Decimals.general6(line, r.workerNorm()).append(',');
+        Decimals.general6(line, r.workerClipRatio()).append(',');
+        Decimals.fixed(line, r.roundMs(), 3).append(',');
+        Decimals.fixed(line, r.computeMs(), 3).append(',');
+        Decimals.fixed(line, r.commMs(), 3).append(',');
+        Decimals.fixed(line, r.waitMs(), 3).append(',');
+        Decimals.fixed(line, r.applyMs(), 3).append(',');
+        return line.append(r.rejected());
     }
 }
