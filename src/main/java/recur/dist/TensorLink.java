@@ -19,6 +19,8 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import recur.wire.Bf16;
 import recur.wire.Incoming;
 import recur.wire.LinkMessage;
@@ -42,9 +44,11 @@ import recur.wire.RawTensor;
  * over loopback 2-3x faster than Netty's event-loop path here, docs/performance.md): a reader thread
  * reads each frame, decodes its protobuf part, reads its values into the message and hands the
  * message to the owner's context. A writer thread writes the frames queued by {@link #send}, so the
- * server's weights go to every worker at once and no event loop waits on a socket. The handlers and
- * everything else here but {@link #send} run on the context that made the link (the server's or the
- * worker's verticle): the threads only touch the socket, the queues, the buffers and the messages' arrays.
+ * server's weights go to every worker at once and no event loop waits on a socket; {@link #write}
+ * writes on the caller's thread instead when nothing is queued (a worker's compute lane, its push). The
+ * handlers and everything else here but {@link #send} and {@link #write} run on the context that made
+ * the link (the server's or the worker's verticle): the threads only touch the socket, the queues, the
+ * buffers and the messages' arrays.
  *
  * <p>Order: TCP delivers a link's frames in order, the writer writes them in the order they were sent,
  * and the reader hands them to one event loop in order, so everything the server sends a worker
@@ -68,6 +72,8 @@ final class TensorLink {
     private final Thread reader;
     private final Thread writer;
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
+    private final AtomicInteger queued = new AtomicInteger(); // frames queued for the writer and not yet written
+    private final ReentrantLock writing = new ReentrantLock(); // held while a frame goes out (by the writer, or in write)
     private final BlockingQueue<ByteBuf> spare = new ArrayBlockingQueue<>(SPARE_BUFFERS); // direct, written and done with
     private final BlockingQueue<ByteBuffer> readBuffers = new ArrayBlockingQueue<>(READ_BUFFERS); // protobuf parts, free to read into
     private final io.vertx.core.Closeable closeHook = this::closedWithContext;
@@ -77,7 +83,7 @@ final class TensorLink {
     private ByteBuffer readChunk;            // reader thread: values on their way into an array
     private FloatBuffer readFloats;          // its float view
     private MemorySegment readSegment;       // and its bytes, for bf16
-    private ByteBuffer writeChunk;           // writer thread: values on their way out of an array
+    private ByteBuffer writeChunk;           // under writing: values on their way out of an array
     private FloatBuffer writeFloats;
     private MemorySegment writeSegment;
     private Handler<String> closed = why -> { };
@@ -206,13 +212,57 @@ final class TensorLink {
             whenWritten.run();
             return;
         }
+        enqueue(own(message, whenWritten));
+    }
+
+    /** {@code message}'s frame head written into a buffer of this link's own. */
+    private Write own(LinkMessage message, Runnable whenWritten) {
         ByteBuf out = spare.poll();
         if (out == null) {
             out = Unpooled.directBuffer(lastFrameBytes);
         }
         RawTensor values = frame(out, message);
         lastFrameBytes = Math.max(lastFrameBytes, out.writerIndex());
-        writes.add(new Write(out, values, whenWritten, true));
+        return new Write(out, values, whenWritten, true);
+    }
+
+    /**
+     * {@link #send}, but the frame is written on the calling thread, which returns once it is written,
+     * when the writer has nothing queued (else it is queued behind those frames): for a sender with
+     * nothing to do until the write is done, such as a sync worker's compute lane with its push. It
+     * saves waking the writer thread on every round's critical path (docs/performance.md).
+     * {@code whenWritten} runs here, or as for {@link #send}.
+     */
+    void write(LinkMessage message, Runnable whenWritten) {
+        if (!open) {
+            whenWritten.run();
+            return;
+        }
+        Write w = own(message, whenWritten);
+        writing.lock();
+        try {
+            if (queued.get() == 0) {
+                try {
+                    writeFrame(w);
+                } catch (ClosedChannelException e) {
+                    fail(null);
+                } catch (IOException | RuntimeException e) {
+                    fail(stopping ? null : "a write failed (" + message(e) + ")");
+                } finally {
+                    done(w);
+                }
+                return;
+            }
+        } finally {
+            writing.unlock();
+        }
+        enqueue(w);
+    }
+
+    /** Hands {@code w} to the writer thread, behind what is queued. */
+    private void enqueue(Write w) {
+        queued.incrementAndGet();
+        writes.add(w);
     }
 
     /** Writes {@code [length][P][protobuf part]} into {@code out} (cleared); returns the values that follow. */
@@ -241,7 +291,7 @@ final class TensorLink {
         }
         ByteBuf out = frame.buffer;
         out.retain(); // released by the writer thread (Netty's reference counts are atomic)
-        writes.add(new Write(out, frame.values, whenWritten, false));
+        enqueue(new Write(out, frame.values, whenWritten, false));
     }
 
     /**
@@ -295,7 +345,7 @@ final class TensorLink {
         if (open) {
             open = false;
             stopping = true;
-            writes.add(CLOSE);
+            enqueue(CLOSE);
             try {
                 context.owner().setTimer(CLOSE_GRACE_MS, t -> shutDown());
             } catch (RuntimeException e) { // Vert.x is closing: no grace
@@ -370,14 +420,12 @@ final class TensorLink {
                     shutDown();
                     return;
                 }
+                writing.lock();
                 try {
-                    ByteBuf frame = w.frame;
-                    // A shared head is written by several writers at once: each takes a view of its own. This
-                    // link's own head is this thread's alone until done: Netty's cached view, no object a write.
-                    writeFully(w.own ? frame.internalNioBuffer(frame.readerIndex(), frame.readableBytes())
-                            : frame.nioBuffer(frame.readerIndex(), frame.readableBytes()));
-                    writeValues(w.values);
+                    writeFrame(w);
                 } finally {
+                    queued.decrementAndGet();
+                    writing.unlock();
                     done(w);
                 }
             }
@@ -393,13 +441,23 @@ final class TensorLink {
         }
     }
 
+    /** One frame: its head, then its values (holding {@code writing}). */
+    private void writeFrame(Write w) throws IOException {
+        ByteBuf frame = w.frame;
+        // A shared head is written by several writers at once: each takes a view of its own. This link's
+        // own head is one writing thread's alone until done: Netty's cached view, no object a write.
+        writeFully(w.own ? frame.internalNioBuffer(frame.readerIndex(), frame.readableBytes())
+                : frame.nioBuffer(frame.readerIndex(), frame.readableBytes()));
+        writeValues(w.values);
+    }
+
     private void writeFully(ByteBuffer out) throws IOException {
         while (out.hasRemaining()) {
             channel.write(out);
         }
     }
 
-    /** Writes {@code t}'s values little-endian, a chunk at a time (writer thread). */
+    /** Writes {@code t}'s values little-endian, a chunk at a time (holding {@code writing}). */
     private void writeValues(RawTensor t) throws IOException {
         if (t.count() == 0) {
             return;

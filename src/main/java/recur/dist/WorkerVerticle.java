@@ -409,11 +409,12 @@ public final class WorkerVerticle extends VerticleBase {
                 Bf16.roundInPlace(result.grad(), result.grad().length); // what the wire carries, in local mode too
             }
             if (link != null) {
-                // Pushed from here, not after the hop back to the event loop: the push is on every round's
-                // critical path. A link closed meanwhile (a re-join) drops it; done() keeps the bookkeeping.
+                // Pushed from here, not after the hop back to the event loop, and written by this thread (it has
+                // nothing to do until new weights come): the push is on every round's critical path. A link
+                // closed meanwhile (a re-join) drops it; done() keeps the bookkeeping.
                 GradientMessage r = result;
                 r.retain(); // the link reads the gradient as it writes it: held until then
-                link.send(r, r::release);
+                link.write(r, r::release);
                 pushed = true;
             }
         }

@@ -167,6 +167,85 @@ class TensorLinkFramingTest {
         });
     }
 
+    @Test
+    void aFrameWrittenWithNothingQueuedGoesOutOnTheCallersThread(Vertx vertx, VertxTestContext ctx) throws IOException {
+        SocketChannel[] q = pair();
+        float[] sent = values(350_017, 5, false);
+        onContext(vertx, ctx, c -> new TensorLink(q[0], "client", c).<float[]>frames((proto, raw) -> {
+            float[] into = new float[(int) (raw / 4)];
+            return new Incoming<>(new RawTensor(into, into.length, false), into);
+        }, got -> {
+            ctx.verify(() -> assertArrayEquals(sent, got));
+            ctx.completeNow();
+        }));
+        onContext(vertx, ctx, c -> {
+            TensorLink link = new TensorLink(q[1], "server", c);
+            Thread caller = Thread.currentThread();
+            Thread[] ranOn = new Thread[1];
+            link.write(withValues(sent, false, 0), () -> ranOn[0] = Thread.currentThread());
+            assertEquals(caller, ranOn[0], "written, and its completion run, before write returned");
+        });
+    }
+
+    @Test
+    void framesWrittenAndQueuedFromTwoThreadsArriveWholeAndInEachThreadsOrder(Vertx vertx, VertxTestContext ctx)
+            throws IOException {
+        SocketChannel[] q = pair();
+        int each = 40;
+        List<int[]> seen = new ArrayList<>(); // [thread, index]
+        CountDownLatch written = new CountDownLatch(2 * each);
+        onContext(vertx, ctx, c -> new TensorLink(q[0], "client", c).<float[]>frames((proto, raw) -> {
+            float[] into = new float[(int) (raw / 4)];
+            return new Incoming<>(new RawTensor(into, into.length, false), into);
+        }, got -> {
+            int thread = (int) got[0];
+            int index = (int) got[1];
+            ctx.verify(() -> assertArrayEquals(frameValues(thread, index), got, "thread " + thread + " frame " + index));
+            seen.add(new int[] {thread, index});
+            if (seen.size() == 2 * each) {
+                ctx.verify(() -> {
+                    int[] next = new int[2];
+                    for (int[] f : seen) {
+                        assertEquals(next[f[0]]++, f[1], "thread " + f[0] + "'s frames out of order");
+                    }
+                });
+                completeOnceWritten(vertx, ctx, written);
+            }
+        }));
+        onContext(vertx, ctx, c -> {
+            TensorLink link = new TensorLink(q[1], "server", c);
+            Thread inline = new Thread(() -> { // queues and writes by turns: a write must not pass its own queued frame
+                for (int i = 0; i < each; i++) {
+                    if (i % 2 == 0) {
+                        link.send(indexed(0, i), written::countDown);
+                    } else {
+                        link.write(indexed(0, i), written::countDown);
+                    }
+                }
+            });
+            inline.start();
+            for (int i = 0; i < each; i++) { // queued for the writer thread meanwhile
+                link.send(indexed(1, i), written::countDown);
+            }
+        });
+    }
+
+    /** Frame {@code index} of sender {@code thread}: values that start with both, sizes from 2 to ~1.1 MB. */
+    private static float[] frameValues(int thread, int index) {
+        float[] v = values(2 + (index * 7919 + thread * 104_729) % 280_000, 100L * thread + index, false);
+        v[0] = thread;
+        v[1] = index;
+        return v;
+    }
+
+    private static LinkMessage indexed(int thread, int index) {
+        float[] v = frameValues(thread, index);
+        return frame -> {
+            frame.appendByte((byte) thread).appendByte((byte) index);
+            return new RawTensor(v, v.length, false);
+        };
+    }
+
     /** A channel that returns {@code bytes} a few at a time (1 to 7 bytes a read, seeded), as a socket may. */
     private static java.nio.channels.ReadableByteChannel dribble(byte[] bytes, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
