@@ -20,11 +20,12 @@ import recur.io.Decimals;
  *
  * <p>Rows are formatted, written and flushed by a daemon thread of the log's own, so that
  * {@link #append} costs the server's update (on its compute lane) a queue insertion, not the
- * formatting and a flush. The numbers are written by {@link Decimals}, not String.format, which took
- * about a quarter of a millisecond of the writer's CPU a row, while the round's transfers needed it. The
- * writer flushes whenever it has caught up, so a reader of the file during a run lags by at most the
- * rows in the queue; {@link #flush} waits for it, {@link #close} drains it. A write error is not lost:
- * it is thrown (with the path) by the next append, flush or close. One caller at a time.
+ * formatting and a flush. The numbers are written by {@link Decimals}, not String.format, which took up
+ * to a quarter of a millisecond of the writer's CPU a row before the JIT got to it, just as the round's
+ * weights went out. The writer flushes whenever it has caught up, so a reader of the file during a run
+ * lags by at most the rows in the queue; {@link #flush} waits for it, {@link #close} drains it. A write
+ * error is not lost: it is thrown (with the path) by the next append, flush or close. One caller at a
+ * time.
  */
 final class MetricsLog implements AutoCloseable {
     static final String HEADER = "step,loss,tokens,tokens_per_s,grad_norm,clip_ratio,skipped,staleness,workers,"

@@ -5,11 +5,12 @@ import java.util.Locale;
 /**
  * Doubles as decimal text, the way {@code String.format(Locale.ROOT, ...)} writes them with {@code %.Nf}
  * and {@code %.6g}, without a {@link java.util.Formatter}: the parameter server writes a metrics row a
- * round, and String.format took ~0.25 ms of CPU for one (docs/performance.md), on a thread that competes
- * with the round's transfers. The value is scaled by a power of ten and rounded half up to a whole
- * number; where that scaled value lies within a few ulps of a half-way point (Formatter rounds the
- * value's shortest decimal, which can be a tie the binary value is not), and where a long cannot hold
- * it, String.format writes the number, so the text is always Formatter's.
+ * round, and String.format took up to ~0.25 ms of CPU for one before the JIT compiled it, 1.7-2.7 µs
+ * after (docs/performance.md), on a thread that competes with the round's transfers. The value is
+ * scaled by a power of ten and rounded half up to a whole number; where that scaled value lies within a
+ * few ulps of a half-way point (Formatter rounds the value's shortest decimal, which can be a tie the
+ * binary value is not), and where a long cannot hold it, String.format writes the number, so the text
+ * is always Formatter's.
  */
 public final class Decimals {
     private static final double[] POW10 = new double[23]; // exact: every power of ten up to 10^22 is a double
