@@ -244,10 +244,8 @@ final class TensorLink {
             if (queued.get() == 0) {
                 try {
                     writeFrame(w);
-                } catch (ClosedChannelException e) {
-                    fail(null);
                 } catch (IOException | RuntimeException e) {
-                    fail(stopping ? null : "a write failed (" + message(e) + ")");
+                    writeFailed(e);
                 } finally {
                     done(w);
                 }
@@ -429,16 +427,20 @@ final class TensorLink {
                     done(w);
                 }
             }
-        } catch (InterruptedException | ClosedChannelException e) {
-            fail(null);
-        } catch (IOException | RuntimeException e) {
-            fail(stopping ? null : "a write failed (" + message(e) + ")");
+        } catch (InterruptedException | IOException | RuntimeException e) {
+            writeFailed(e);
         } finally {
             Write w;
             while ((w = writes.poll()) != null) {
                 done(w);
             }
         }
+    }
+
+    /** A write ended in {@code e}: news unless the link was closed here (a closed channel, an interrupt, stopping). */
+    private void writeFailed(Exception e) {
+        boolean closedHere = e instanceof InterruptedException || e instanceof ClosedChannelException || stopping;
+        fail(closedHere ? null : "a write failed (" + message(e) + ")");
     }
 
     /** One frame: its head, then its values (holding {@code writing}). */
