@@ -14,7 +14,7 @@ final class Member {
     final TreeSet<Integer> shards = new TreeSet<>();
     final TreeSet<Integer> grants = new TreeSet<>();
     final TreeSet<Integer> revokes = new TreeSet<>();
-    long lastSeen;
+    long lastSeen;       // AwakeClock time of its last heartbeat, join or push
     boolean busy;        // has weights to compute on and has not pushed yet
     boolean applying;    // async: its accepted push waits for or is in its update on the lane
     long lastPushVersion = -1;

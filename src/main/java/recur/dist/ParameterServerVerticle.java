@@ -100,6 +100,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private boolean finished;
     private int applying;             // updates in flight
     private long timer = -1;
+    private final AwakeClock awake; // workers' silence is measured in it: a stall of this JVM is not their silence
     private long tokensSeen;
     private double lastLoss = Double.NaN;
     private long roundRejected;
@@ -146,6 +147,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     ParameterServerVerticle(Setup setup, String clusterNodeId, TensorServer.Endpoint tensorLinks) {
         this.setup = setup;
         this.clusterNodeId = clusterNodeId;
+        this.awake = new AwakeClock(setup.timing().heartbeat().multipliedBy(2).toNanos());
         this.tensorEndpoint = tensorLinks;
         this.cfg = setup.job().config();
         recur.model.ModelSpec spec = setup.job().spec();
@@ -198,7 +200,7 @@ public final class ParameterServerVerticle extends VerticleBase {
         context.runOnContext(v -> {
             ShardRecruiter.ShardNode shard = shardNodes == null ? null : shardNodes.onNode(nodeId);
             if (shard != null) {
-                shardLost(shard);
+                shardLost(shard, "left the cluster");
             }
             for (Member m : List.copyOf(members.values())) {
                 if (m.nodeId.equals(nodeId)) {
@@ -314,10 +316,10 @@ public final class ParameterServerVerticle extends VerticleBase {
     }
 
     /** A parameter shard node left or stopped answering: its slice and optimizer state are gone. Event loop. */
-    private void shardLost(ShardRecruiter.ShardNode shard) {
+    private void shardLost(ShardRecruiter.ShardNode shard, String why) {
         if (!finished) {
             fail(new IllegalStateException("parameter shard " + shard.slice() + " (node " + shard.description()
-                    + ") left the cluster or stopped answering at version " + version + "; its slice is lost"));
+                    + ") " + why + " at version " + version + "; its slice is lost"));
         }
     }
 
@@ -414,7 +416,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             }
         }
         unlinked.values().removeIf(old -> old.address.equals(req.getAddress()));
-        Member m = new Member(nextId++, req.getAddress(), req.getNodeId(), now());
+        Member m = new Member(nextId++, req.getAddress(), req.getNodeId(), awake.now());
         m.description = req.getDescription();
         JoinReply.Builder reply = JoinReply.newBuilder().setFormat(WireFormat.VERSION).setWorkerId(m.id)
                 .putAllModel(ModelFile.metadata(setup.job().spec(), Map.of())).setWindow(cfg.window)
@@ -468,7 +470,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     private void onHeartbeat(Message<Heartbeat> msg) {
         Member m = members.get(msg.body().getWorkerId());
         if (m != null) {
-            m.lastSeen = now();
+            m.lastSeen = awake.now();
         }
         // A worker whose hello is still on its way knows itself joined: its heartbeat may overtake the hello.
         boolean known = m != null || unlinked.containsKey(msg.body().getWorkerId());
@@ -484,21 +486,21 @@ public final class ParameterServerVerticle extends VerticleBase {
     }
 
     private void tick() {
-        long now = now();
+        long seen = awake.now();
         long limit = setup.timing().deadAfter().toNanos();
         for (Member m : List.copyOf(unlinked.values())) {
-            if (now - m.lastSeen > limit) {
+            if (seen - m.lastSeen > limit) {
                 unlinked.remove(m.id);
                 LOG.warn("worker {} ({}) joined but did not connect its tensor link within {} ms; dropped", m.id,
-                        m.description, (now - m.lastSeen) / 1_000_000);
+                        m.description, (seen - m.lastSeen) / 1_000_000);
             }
         }
         for (Member m : List.copyOf(members.values())) {
-            if (now - m.lastSeen > limit) {
-                memberLost(m, "no heartbeat for " + (now - m.lastSeen) / 1_000_000 + " ms");
+            if (seen - m.lastSeen > limit) {
+                memberLost(m, "no heartbeat for " + (seen - m.lastSeen) / 1_000_000 + " ms");
             }
         }
-        resendOverdue(now);
+        resendOverdue(now());
         // A stop while still waiting for workers ends the run too (at the version it started from).
         if (!finished && applying == 0 && setup.stopRequested().getAsBoolean()) {
             finish(true);
@@ -639,7 +641,7 @@ public final class ParameterServerVerticle extends VerticleBase {
             drop(Reject.UNKNOWN_WORKER, g, "no such worker");
             return;
         }
-        m.lastSeen = now();
+        m.lastSeen = awake.now();
         long wv = g.weightVersion();
         if (wv > version) {
             drop(Reject.FUTURE_VERSION, g, "the server is at version " + version);

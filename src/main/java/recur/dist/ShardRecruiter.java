@@ -11,7 +11,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +27,11 @@ import recur.wire.proto.ShardSetup;
  * {@link ShardSetup} and completes when every one has answered ready. It fails with one line when
  * they have not all joined within the wait, and refuses later offers, so a spare node ends at once.
  * Then it pings every shard node each heartbeat and reports one lost when it has not answered for
- * the dead-after time, or its address has no handler any more (the Hazelcast membership event alone
- * did not always arrive in tests, and workers waiting on a dead shard's weights never push, so no
- * round would time out). Runs on the server's event loop.
+ * the dead-after time (the Hazelcast membership event alone did not always arrive in tests, and
+ * workers waiting on a dead shard's weights never push, so no round would time out). That time is
+ * {@link AwakeClock} time: a stall of this side's own event loop or JVM is not the shard's silence.
+ * A ping that finds no handler at the shard's address counts as unanswered, not as proof of death:
+ * the cluster's view of subscriptions can lag a membership change. Runs on the server's event loop.
  */
 final class ShardRecruiter {
     private static final Logger LOG = LoggerFactory.getLogger(ShardRecruiter.class);
@@ -44,17 +46,23 @@ final class ShardRecruiter {
     private final IntFunction<ShardSetup> setupOf;
     private final Duration wait;
     private final DistTiming timing;
-    private final Consumer<ShardNode> lost;
+    private final BiConsumer<ShardNode, String> lost;
+    private final AwakeClock clock;
     private final Map<Integer, Long> lastAnswer = new TreeMap<>();
+    private final Map<Integer, String> lastFailure = new TreeMap<>();
     private final Map<Integer, ShardNode> ready = new TreeMap<>();
     private final Map<Integer, ShardNode> taken = new TreeMap<>();
     private final Promise<Void> allReady = Promise.promise();
     private MessageConsumer<ShardOffer> consumer;
     private long pinger = -1;
+    private long answered;
 
-    /** @param setupOf the setup of slice k (1..shards-1); @param lost told (once) of a shard node gone mid-run */
+    /**
+     * @param setupOf the setup of slice k (1..shards-1)
+     * @param lost told (once) of a shard node gone mid-run, and why ("did not answer for ...")
+     */
     ShardRecruiter(Vertx vertx, Addresses addresses, int shards, IntFunction<ShardSetup> setupOf, Duration wait,
-                   DistTiming timing, Consumer<ShardNode> lost) {
+                   DistTiming timing, BiConsumer<ShardNode, String> lost) {
         this.vertx = vertx;
         this.addresses = addresses;
         this.shards = shards;
@@ -62,6 +70,7 @@ final class ShardRecruiter {
         this.wait = wait;
         this.timing = timing;
         this.lost = lost;
+        this.clock = new AwakeClock(timing.heartbeat().multipliedBy(2).toNanos());
     }
 
     /** Completes when all K-1 shard nodes are ready; fails after the wait. */
@@ -98,7 +107,7 @@ final class ShardRecruiter {
                                 + " answered for slice " + ar.result().body().getSlice() + ", was given " + k));
                     } else {
                         ready.put(k, node);
-                        lastAnswer.put(k, System.nanoTime());
+                        lastAnswer.put(k, clock.now());
                         LOG.info("parameter shard {} ready on {}", k, node.description());
                         if (ready.size() == shards - 1) {
                             allReady.tryComplete();
@@ -108,27 +117,46 @@ final class ShardRecruiter {
     }
 
     private void ping() {
-        long now = System.nanoTime();
+        long now = clock.now();
         for (ShardNode n : ready.values()) {
-            if (now - lastAnswer.get(n.slice()) > timing.deadAfter().toNanos()) {
-                gone(n);
+            long silent = now - lastAnswer.get(n.slice());
+            if (silent > timing.deadAfter().toNanos()) {
+                String failure = lastFailure.get(n.slice());
+                gone(n, "did not answer for " + silent / 1_000_000 + " ms" + (failure == null ? "" : " (" + failure + ")"));
                 return;
             }
             ShardReady ping = ShardReady.newBuilder().setFormat(WireFormat.VERSION).setSlice(n.slice()).build();
             vertx.eventBus().request(n.address(), ping,
                     new DeliveryOptions().setSendTimeout(timing.requestTimeout().toMillis())).onComplete(ar -> {
                         if (ar.succeeded()) {
-                            lastAnswer.put(n.slice(), System.nanoTime());
-                        } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-                            gone(n);
+                            lastAnswer.put(n.slice(), clock.now());
+                            lastFailure.remove(n.slice());
+                            answered++;
+                        } else {
+                            lastFailure.put(n.slice(), pingFailure(ar.cause()));
                         }
                     });
         }
     }
 
-    private void gone(ShardNode n) {
+    private String pingFailure(Throwable t) {
+        if (t instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+            return "no handler at its address";
+        }
+        if (t instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) {
+            return "a ping had no reply within " + timing.requestTimeout().toMillis() + " ms";
+        }
+        return "a ping failed: " + t.getMessage();
+    }
+
+    /** Pings answered so far, by all shard nodes (tests wait on it). Event loop. */
+    long answered() {
+        return answered;
+    }
+
+    private void gone(ShardNode n, String why) {
         if (ready.remove(n.slice()) != null) {
-            lost.accept(n);
+            lost.accept(n, why);
         }
     }
 

@@ -73,7 +73,8 @@ public final class WorkerVerticle extends VerticleBase {
     private Promise<Void> computed;      // made only when something waits for that message
     private JoinReply joined;            // null while (re-)joining
     private int id = -1;
-    private long lastContact;
+    private final AwakeClock awake;      // the server's silence is measured in it: a stall here is not silence
+    private long lastContact;            // awake time of the server's last sign of life
     private long lastPush;
     private long timer = -1;
     private boolean joining;
@@ -86,6 +87,7 @@ public final class WorkerVerticle extends VerticleBase {
 
     public WorkerVerticle(Setup setup) {
         this.setup = setup;
+        this.awake = new AwakeClock(setup.timing().heartbeat().multipliedBy(2).toNanos());
     }
 
     /** Completes when the server ends training; fails if this worker's compute fails. */
@@ -128,7 +130,7 @@ public final class WorkerVerticle extends VerticleBase {
         address = setup.addresses().newWorkerAddress();
         consumer = vertx.eventBus().consumer(address, msg -> onWeights(msg.body()));
         return consumer.completion().onSuccess(v -> {
-            lastContact = System.nanoTime();
+            lastContact = awake.now();
             timer = vertx.setPeriodic(setup.timing().heartbeat().toMillis(), t -> beat());
             join();
         });
@@ -255,8 +257,8 @@ public final class WorkerVerticle extends VerticleBase {
             joined = reply;
             id = reply.getWorkerId();
             joining = false;
-            lastContact = System.nanoTime();
-            lastPush = lastContact;
+            lastContact = awake.now();
+            lastPush = System.nanoTime();
             LOG.info("joined as worker {} ({} mode{})", id, reply.getMode(), tensorLink != null ? ", tensor link" : "");
             firstJoin.tryComplete();
             return null;
@@ -297,9 +299,9 @@ public final class WorkerVerticle extends VerticleBase {
                 } else if (!r.getKnown()) {
                     rejoin("the parameter server no longer knows this worker");
                 } else {
-                    lastContact = System.nanoTime();
+                    lastContact = awake.now();
                 }
-            } else if (System.nanoTime() - lastContact > setup.timing().deadAfter().toNanos()) {
+            } else if (awake.now() - lastContact > setup.timing().deadAfter().toNanos()) {
                 rejoin("no answer from the parameter server (" + ar.cause().getMessage() + ")");
             }
         });
@@ -360,9 +362,9 @@ public final class WorkerVerticle extends VerticleBase {
             return;
         }
         computing = true;
-        lastContact = System.nanoTime();
+        lastContact = awake.now();
         round.weights = w;
-        round.idleMs = (lastContact - lastPush) / 1e6;
+        round.idleMs = (System.nanoTime() - lastPush) / 1e6;
         round.worker = id;
         round.bf16 = joined.getWire().equals("bf16");
         round.link = link != null && link.open() ? link : null;

@@ -82,11 +82,15 @@ class ParameterServerTest {
         }
 
         Script(TrainConfig c, String name, java.util.function.Consumer<recur.train.StepStats> listener) {
+            this(c, name, DistTiming.DEFAULT, listener);
+        }
+
+        Script(TrainConfig c, String name, DistTiming timing, java.util.function.Consumer<recur.train.StepStats> listener) {
             c.optimizer = "sgd";
             c.lr = 1.0;
             job = DistFixtures.job(c, DistFixtures.text(2_000));
             a = new Addresses(name);
-            ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a, DistTiming.DEFAULT, 1, 1, null,
+            ps = new ParameterServerVerticle(new ParameterServerVerticle.Setup(job, a, timing, 1, 1, null,
                     null, listener, () -> false));
             me = a.newWorkerAddress();
             state = ShardSnapshot.fresh(0, job.spec(), c.batch);
@@ -174,6 +178,45 @@ class ParameterServerTest {
                     }
                     ctx.completeNow();
                 })));
+    }
+
+    /**
+     * A stall of the whole event loop (one thread here, as for a GC pause or a starved CPU) longer than
+     * the dead-after time is not the worker's silence: its heartbeats were stalled with everything else.
+     * With silence measured in wall time the server's first tick after the stall dropped the worker.
+     */
+    @Test
+    void aStallOfTheServersEventLoopDoesNotDropALiveWorker() throws Exception {
+        DistTiming timing = DistTiming.of(100, 1_000);
+        Vertx vertx = Nodes.local(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+        try {
+            Script sc = new Script(DistFixtures.config(1, 2, 2, null), "psstall", timing, s -> { });
+            var bus = vertx.eventBus();
+            var beat = recur.wire.proto.Heartbeat.newBuilder().setFormat(WireFormat.VERSION);
+            Future<Boolean> known = sc.start(vertx).compose(w -> {
+                vertx.setPeriodic(timing.heartbeat().toMillis(), t -> bus.send(sc.a.heartbeat(),
+                        beat.setWorkerId(sc.id).build()));
+                Promise<Void> stalled = Promise.promise();
+                vertx.runOnContext(v -> {
+                    try {
+                        Thread.sleep(3 * timing.deadAfter().toMillis()); // the stall under test, not synchronisation
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    stalled.complete();
+                });
+                // Three heartbeats after the stall: the server's overdue ticks have run by then.
+                return stalled.future().compose(v -> {
+                    Promise<Void> later = Promise.promise();
+                    vertx.setTimer(3 * timing.heartbeat().toMillis(), t -> later.complete());
+                    return later.future();
+                }).compose(v -> bus.<recur.wire.proto.HeartbeatReply>request(sc.a.heartbeat(),
+                        beat.setWorkerId(sc.id).build())).map(r -> r.body().getKnown());
+            });
+            assertTrue(known.await(20, TimeUnit.SECONDS), "the server dropped a worker that only stalled with it");
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
     }
 
     /**
