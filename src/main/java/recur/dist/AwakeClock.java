@@ -14,8 +14,9 @@ final class AwakeClock {
     private long lastWall;
     private long awake;
 
-    AwakeClock(long capNanos) {
-        this(System::nanoTime, capNanos);
+    /** For a watcher that reads the clock every heartbeat of {@code timing}: a longer gap counts as two. */
+    static AwakeClock watching(DistTiming timing) {
+        return new AwakeClock(System::nanoTime, timing.heartbeat().multipliedBy(2).toNanos());
     }
 
     AwakeClock(LongSupplier nanoTime, long capNanos) {

@@ -147,7 +147,7 @@ public final class ParameterServerVerticle extends VerticleBase {
     ParameterServerVerticle(Setup setup, String clusterNodeId, TensorServer.Endpoint tensorLinks) {
         this.setup = setup;
         this.clusterNodeId = clusterNodeId;
-        this.awake = new AwakeClock(setup.timing().heartbeat().multipliedBy(2).toNanos());
+        this.awake = AwakeClock.watching(setup.timing());
         this.tensorEndpoint = tensorLinks;
         this.cfg = setup.job().config();
         recur.model.ModelSpec spec = setup.job().spec();

@@ -70,7 +70,7 @@ final class ShardRecruiter {
         this.wait = wait;
         this.timing = timing;
         this.lost = lost;
-        this.clock = new AwakeClock(timing.heartbeat().multipliedBy(2).toNanos());
+        this.clock = AwakeClock.watching(timing);
     }
 
     /** Completes when all K-1 shard nodes are ready; fails after the wait. */

@@ -87,7 +87,7 @@ public final class WorkerVerticle extends VerticleBase {
 
     public WorkerVerticle(Setup setup) {
         this.setup = setup;
-        this.awake = new AwakeClock(setup.timing().heartbeat().multipliedBy(2).toNanos());
+        this.awake = AwakeClock.watching(setup.timing());
     }
 
     /** Completes when the server ends training; fails if this worker's compute fails. */
